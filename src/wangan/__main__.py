@@ -1,0 +1,3 @@
+from wangan.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""The JSON API adapter (``/api/v1``)."""

@@ -1,0 +1,66 @@
+"""FastAPI dependencies: the runtime, one transaction per request, and the caller's principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from wangan.errors import Unauthenticated
+from wangan.kernel.auth import ANONYMOUS, Principal, authenticate_token, principal_for
+from wangan.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def get_session(rt: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
+    """One transaction per request, committed once when the handler succeeded."""
+    session = rt.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal:
+    """The bearer token's principal, or the anonymous principal when no token was sent."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return ANONYMOUS
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise Unauthenticated("use 'Authorization: Bearer <token>'")
+    user, token = authenticate_token(session, raw.strip())
+    return principal_for(user, frozenset(token.scopes))
+
+
+def require_user(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if principal.is_anonymous:
+        raise Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'")
+    return principal
+
+
+def require_writer(principal: Annotated[Principal, Depends(require_user)]) -> Principal:
+    principal.require_scope("write")
+    return principal
+
+
+def require_reader(principal: Annotated[Principal, Depends(require_user)]) -> Principal:
+    principal.require_scope("read")
+    return principal
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ReaderDep = Annotated[Principal, Depends(require_reader)]
+WriterDep = Annotated[Principal, Depends(require_writer)]

@@ -1,0 +1,125 @@
+"""``/api/v1/cases``: provider cases, their lifecycle, notices and the NVDB packet."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+
+from wangan.api.deps import ReaderDep, RuntimeDep, SessionDep, WriterDep
+from wangan.api.v1.schemas import (
+    CaseCreate,
+    CaseOut,
+    CaseUpdate,
+    DownstreamIn,
+    DownstreamOut,
+    NvdbSubmissionIn,
+    Page,
+    TimelineEntry,
+    TransitionIn,
+    UpstreamIn,
+    UpstreamOut,
+)
+from wangan.api.v1.views import case_out
+from wangan.errors import Invalid
+from wangan.vulns import cases
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+def _if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().strip('W/').strip('"')
+    if not text.isdigit():
+        raise Invalid("If-Match must carry the case version, e.g. If-Match: \"3\"")
+    return int(text)
+
+
+@router.get("", response_model=Page[CaseOut], summary="Cases you may see, nearest NVDB deadline first")
+def list_cases(rt: RuntimeDep, session: SessionDep, principal: ReaderDep,
+               state: str | None = None, open: bool = False, overdue: bool = False,
+               q: Annotated[str | None, Query(max_length=200)] = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               offset: Annotated[int, Query(ge=0)] = 0) -> Page[CaseOut]:
+    now = rt.clock.now()
+    rows, total = cases.list_cases(session, principal, rt.vuln_rules,
+                                   cases.CaseFilter(state=state, open_only=open, overdue_only=overdue, q=q),
+                                   limit=limit, offset=offset, now=now)
+    return Page[CaseOut](items=[case_out(c, rt.vuln_rules, now) for c in rows], total=total,
+                         limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=CaseOut, summary="Open a case, from a report or directly")
+def create_case(body: CaseCreate, response: Response, rt: RuntimeDep, session: SessionDep,
+                principal: WriterDep) -> CaseOut:
+    fields: dict[str, Any] = body.model_dump(
+        exclude_unset=True, exclude={"title", "description", "report_id", "organisation_id", "aware_at"})
+    case = cases.create_case(session, principal, rt.vuln_rules, cases.CaseIn(
+        title=body.title, description=body.description, organisation_id=body.organisation_id,
+        report_id=body.report_id, aware_at=body.aware_at, fields=fields), now=rt.clock.now())
+    response.headers["Location"] = f"/api/v1/cases/{case.number}"
+    response.headers["ETag"] = f'"{case.version}"'
+    return case_out(case, rt.vuln_rules, rt.clock.now())
+
+
+@router.get("/{case_ref}", response_model=CaseOut, summary="One case, by id or number")
+def get_case(case_ref: str, response: Response, rt: RuntimeDep, session: SessionDep,
+             principal: ReaderDep) -> CaseOut:
+    case = cases.get_case(session, principal, case_ref)
+    response.headers["ETag"] = f'"{case.version}"'
+    return case_out(case, rt.vuln_rules, rt.clock.now())
+
+
+@router.patch("/{case_ref}", response_model=CaseOut, summary="Edit assessment fields (optimistic locking)")
+def update_case(case_ref: str, body: CaseUpdate, response: Response, rt: RuntimeDep, session: SessionDep,
+                principal: WriterDep, if_match: Annotated[str | None, Header()] = None) -> CaseOut:
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    version = body.version if body.version is not None else _if_match(if_match)
+    case = cases.update_case(session, principal, case_ref, changes, expected_version=version)
+    response.headers["ETag"] = f'"{case.version}"'
+    return case_out(case, rt.vuln_rules, rt.clock.now())
+
+
+@router.post("/{case_ref}/transitions", response_model=CaseOut, summary="Move the case along its lifecycle")
+def transition(case_ref: str, body: TransitionIn, rt: RuntimeDep, session: SessionDep,
+               principal: WriterDep) -> CaseOut:
+    case = cases.transition(session, principal, rt.vuln_rules, case_ref, body.transition,
+                            expected_version=body.version, note=body.note)
+    return case_out(case, rt.vuln_rules, rt.clock.now())
+
+
+@router.post("/{case_ref}/upstream-notices", status_code=201, response_model=UpstreamOut)
+def upstream(case_ref: str, body: UpstreamIn, session: SessionDep, principal: WriterDep) -> UpstreamOut:
+    notice = cases.record_upstream_notice(session, principal, case_ref, supplier=body.supplier,
+                                          component=body.component, component_version=body.component_version,
+                                          channel=body.channel, sent_at=body.sent_at)
+    return UpstreamOut.of(notice)
+
+
+@router.post("/{case_ref}/downstream-notices", status_code=201, response_model=DownstreamOut)
+def downstream(case_ref: str, body: DownstreamIn, session: SessionDep, principal: WriterDep) -> DownstreamOut:
+    notice = cases.record_downstream_notice(session, principal, case_ref, recipients=body.recipients,
+                                            fix=body.fix, sent_at=body.sent_at)
+    return DownstreamOut.of(notice)
+
+
+@router.get("/{case_ref}/nvdb-report", summary="The Art. 7(2) NVDB packet; 422 lists every missing field")
+def nvdb_report(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: ReaderDep) -> dict[str, Any]:
+    return cases.nvdb_packet(session, principal, rt.vuln_rules, case_ref)
+
+
+@router.post("/{case_ref}/nvdb-submission", response_model=CaseOut,
+             summary="Record the NVDB submission time and reference number")
+def nvdb_submission(case_ref: str, body: NvdbSubmissionIn, rt: RuntimeDep, session: SessionDep,
+                    principal: WriterDep) -> CaseOut:
+    case = cases.record_nvdb_submission(session, principal, rt.vuln_rules, case_ref,
+                                        reference=body.reference, submitted_at=body.submitted_at,
+                                        expected_version=body.version)
+    return case_out(case, rt.vuln_rules, rt.clock.now())
+
+
+@router.get("/{case_ref}/timeline", response_model=list[TimelineEntry], summary="The case's audit trail")
+def timeline(case_ref: str, session: SessionDep, principal: ReaderDep) -> list[TimelineEntry]:
+    return [TimelineEntry(id=e.id, occurred_at=e.occurred_at, tag=e.tag, actor=e.actor_label, data=e.data)
+            for e in cases.timeline(session, principal, case_ref)]

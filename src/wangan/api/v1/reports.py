@@ -1,0 +1,114 @@
+"""``/api/v1/reports``: the Art. 5 intake channel and the receipt log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import Response as RawResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from wangan.api.deps import PrincipalDep, ReaderDep, RuntimeDep, SessionDep, WriterDep
+from wangan.api.v1.schemas import Page, ReportCreate, ReportOut, ReportReceipt, receipt_fields
+from wangan.errors import FieldProblem, Invalid
+from wangan.kernel.models import Organisation
+from wangan.vulns import cases, intake
+from wangan.vulns.models import IntakeChannel
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _read_body(request: Request) -> intake.ReportIn:
+    """Accept JSON, or multipart/form-data when files are attached."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            data = ReportCreate.model_validate_json(await request.body())
+        except ValidationError as exc:
+            problems = [FieldProblem(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
+                        for e in exc.errors()]
+            raise Invalid("the report is not valid", problems=problems) from exc
+        return intake.ReportIn(title=data.title, content=data.content, reporter_contact=data.reporter_contact,
+                               reporter_name=data.reporter_name, product_hint=data.product_hint,
+                               organisation=data.organisation)
+    if ctype == "multipart/form-data":
+        form = await request.form()
+        files = []
+        for upload in form.getlist("attachments"):
+            if isinstance(upload, str):
+                raise Invalid("'attachments' must be files")
+            files.append(intake.AttachmentIn(filename=upload.filename or "attachment",
+                                             content_type=upload.content_type or "application/octet-stream",
+                                             data=await upload.read()))
+
+        def text(name: str) -> str:
+            value = form.get(name, "")
+            return value if isinstance(value, str) else ""
+
+        return intake.ReportIn(title=text("title"), content=text("content"),
+                               reporter_contact=text("reporter_contact"), reporter_name=text("reporter_name"),
+                               product_hint=text("product_hint"), organisation=text("organisation") or None,
+                               attachments=files)
+    raise Invalid(f"send application/json or multipart/form-data, not {ctype or 'no content type'}")
+
+
+@router.post("", status_code=201, response_model=ReportReceipt,
+             summary="Submit a vulnerability report (no account needed)")
+async def submit(request: Request, response: Response, rt: RuntimeDep, session: SessionDep,
+                 principal: PrincipalDep,
+                 idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> ReportReceipt:
+    limiter = request.app.state.intake_limiter
+    limiter.hit(client_ip(request))
+    report = await _read_body(request)
+    report.idempotency_key = idempotency_key
+    record, created = intake.submit_report(
+        session, rt.vuln_rules, report, channel=IntakeChannel.API, limits=rt.intake_limits,
+        reporter_user_id=principal.user_id, source_ip=client_ip(request), now=rt.clock.now())
+    if not created:
+        response.status_code = 200
+    slug = session.execute(select(Organisation.slug).where(Organisation.id == record.org_id)).scalar_one()
+    response.headers["Location"] = f"/api/v1/reports/{record.id}"
+    return ReportReceipt(**receipt_fields(record, slug))
+
+
+def _slugs(session: SessionDep) -> dict[uuid.UUID, str]:
+    return {oid: slug for oid, slug in session.execute(select(Organisation.id, Organisation.slug))}
+
+
+@router.get("", response_model=Page[ReportOut], summary="The intake log visible to you")
+def list_reports(session: SessionDep, principal: ReaderDep,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 offset: Annotated[int, Query(ge=0)] = 0,
+                 untriaged: bool = False) -> Page[ReportOut]:
+    rows, total = intake.list_reports(session, principal, limit=limit, offset=offset, untriaged_only=untriaged)
+    slugs = _slugs(session)
+    items = [ReportOut.of(r, slugs[r.org_id], cases.case_for_report(session, r.id)) for r in rows]
+    return Page[ReportOut](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{report_id}", response_model=ReportOut)
+def get_report(report_id: uuid.UUID, session: SessionDep, principal: ReaderDep) -> ReportOut:
+    record = intake.get_report(session, principal, report_id)
+    return ReportOut.of(record, _slugs(session)[record.org_id], cases.case_for_report(session, record.id))
+
+
+@router.get("/{report_id}/attachments/{attachment_id}", response_class=RawResponse)
+def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, session: SessionDep,
+                   principal: ReaderDep) -> RawResponse:
+    att = intake.get_attachment(session, principal, report_id, attachment_id)
+    # Served as a download, never rendered: reports may carry hostile content.
+    return RawResponse(att.data, media_type="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="{att.filename}"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@router.delete("/{report_id}", status_code=204, summary="Delete a receipt after its retention period")
+def delete_report(report_id: uuid.UUID, rt: RuntimeDep, session: SessionDep, principal: WriterDep) -> Response:
+    intake.delete_report(session, principal, report_id, now=rt.clock.now())
+    return Response(status_code=204)

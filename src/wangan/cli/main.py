@@ -1,0 +1,189 @@
+"""``wangan``: serve, work, check deadlines, verify the audit chain, manage users and tokens."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from wangan.cli.common import (
+    EXIT_FAILED,
+    fail,
+    handle_errors,
+    read_secret_from_stdin,
+    runtime,
+    transaction,
+)
+from wangan.cli.vulns import cases_app, reports_app, retention_app
+from wangan.kernel import identity
+from wangan.kernel.audit import Actor, verify_chain
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="wangan (网安): vulnerability intake, cases and NVDB reporting.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+users_app = typer.Typer(no_args_is_help=True, help="Users.")
+orgs_app = typer.Typer(no_args_is_help=True, help="Organisations.")
+tokens_app = typer.Typer(no_args_is_help=True, help="API tokens.")
+audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
+deadlines_app = typer.Typer(no_args_is_help=True, help="Deadline reminders.")
+demo_app = typer.Typer(no_args_is_help=True, help="The demo data set.")
+for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tokens_app, "tokens"),
+                  (audit_app, "audit"), (deadlines_app, "deadlines"), (reports_app, "reports"),
+                  (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo")):
+    app.add_typer(sub, name=name)
+
+CLI = Actor.system("cli")
+
+
+@app.command()
+@handle_errors
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port")] = 8000,
+          demo: Annotated[bool, typer.Option(help="load the clearly marked demo data set")] = False,
+          workers: Annotated[int, typer.Option(help="server processes")] = 1,
+          access_log: Annotated[bool, typer.Option(help="log every request")] = True) -> None:
+    """Create the data folder, migrate, make the first admin, and serve the UI and API."""
+    import os
+
+    import uvicorn
+
+    from wangan.demo import load_demo
+    from wangan.runtime import ensure_first_admin
+
+    if demo:
+        os.environ["WANGAN_DEMO"] = "1"
+    rt = runtime()
+    created = ensure_first_admin(rt)
+    if created:
+        typer.echo(f"First administrator: {created[0]}\nPassword (shown once): {created[1]}")
+    if demo:
+        summary = load_demo(rt)
+        typer.echo(summary)
+    typer.echo(f"wangan on http://{host}:{port}  data: {rt.settings.data_dir.resolve()}")
+    rt.dispose()
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run("wangan.asgi:app", host=host, port=port, workers=workers, access_log=access_log,
+                factory=False, log_level="info")
+
+
+@app.command()
+@handle_errors
+def worker(once: Annotated[bool, typer.Option(help="one pass, then exit")] = False) -> None:
+    """Send deadline reminders and deliver the outbox, until stopped (SIGTERM/SIGINT)."""
+    from wangan.worker.runner import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rt = runtime()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_worker(rt, stop, once=once)
+
+
+@deadlines_app.command("check")
+@handle_errors
+def deadlines_check() -> None:
+    """One pass of the deadline monitor: queue reminders and overdue notices, then deliver them."""
+    from wangan.worker.runner import check_deadlines_once
+
+    rt = runtime()
+    summary = check_deadlines_once(rt)
+    typer.echo(str(summary))
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    rt = runtime(migrate=True)
+    typer.echo(f"database at head: {rt.settings.resolved_database_url.split('@')[-1]}")
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify() -> None:
+    """Check every row of the audit chain; exit 1 and name each tampered or missing row."""
+    rt = runtime()
+    with transaction(rt) as session:
+        checked, problems = verify_chain(session)
+    if problems:
+        for p in problems:
+            typer.echo(f"TAMPERED row {p.event_id}: {p.problem}", err=True)
+        raise fail(f"audit chain broken: {len(problems)} problem(s) in {checked} row(s)", EXIT_FAILED)
+    typer.echo(f"audit chain intact: {checked} row(s) verified")
+
+
+@orgs_app.command("create")
+@handle_errors
+def orgs_create(slug: str,
+                name: Annotated[str, typer.Option(help="display name")],
+                role: Annotated[list[str], typer.Option(help="provider, operator, platform, finder, authority")],
+                jurisdiction: Annotated[str, typer.Option(help="domestic or overseas")] = "domestic",
+                contact: Annotated[str | None, typer.Option(help="security contact e-mail")] = None) -> None:
+    """Create an organisation."""
+    rt = runtime()
+    with transaction(rt) as session:
+        org = identity.create_organisation(session, CLI, slug=slug, name=name, roles=role,
+                                           jurisdiction=jurisdiction, contact_email=contact)
+    typer.echo(f"created organisation {org.slug} ({org.id})")
+
+
+@orgs_app.command("list")
+@handle_errors
+def orgs_list() -> None:
+    rt = runtime()
+    with transaction(rt) as session:
+        for org in identity.list_organisations(session):
+            typer.echo(f"{org.slug}\t{org.name}\t{','.join(org.roles)}\t{org.jurisdiction.value}")
+
+
+@users_app.command("create")
+@handle_errors
+def users_create(email: str,
+                 role: Annotated[str, typer.Option(help="admin, manager, analyst, viewer or reporter")],
+                 org: Annotated[str | None, typer.Option(help="organisation slug")] = None) -> None:
+    """Create a user. The password is read from stdin, or generated and printed once."""
+    password = read_secret_from_stdin()
+    rt = runtime()
+    with transaction(rt) as session:
+        user, generated = identity.create_user(session, CLI, email=email, role=role, org_slug=org,
+                                               password=password)
+    typer.echo(f"created user {user.email} ({user.id})")
+    if generated:
+        typer.echo(f"password (shown once): {generated}")
+
+
+@tokens_app.command("create")
+@handle_errors
+def tokens_create(email: str,
+                  name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+                  scope: Annotated[list[str] | None, typer.Option(help="read and/or write")] = None,
+                  days: Annotated[int | None, typer.Option(help="expire after this many days")] = None) -> None:
+    """Create an API token for a user and print it alone on stdout (it is not stored)."""
+    rt = runtime()
+    with transaction(rt) as session:
+        user = identity.get_user_by_email(session, email)
+        _token, raw = identity.create_token(session, CLI, user, name=name, scopes=scope, ttl_days=days)
+    typer.echo(raw)
+
+
+@demo_app.command("load")
+@handle_errors
+def demo_load() -> None:
+    """Load the demo data set (marked as demo everywhere it appears)."""
+    from wangan.demo import load_demo
+
+    rt = runtime()
+    typer.echo(load_demo(rt))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def run() -> None:
+    app()

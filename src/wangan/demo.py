@@ -1,0 +1,82 @@
+"""The demo data set: fictitious organisations, reports and cases, marked as demo wherever shown.
+
+Loaded by ``wangan serve --demo`` or ``wangan demo load``; running it twice changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from wangan.db import unit_of_work, utcnow
+from wangan.kernel import identity
+from wangan.kernel.audit import Actor
+from wangan.kernel.auth import principal_for
+from wangan.kernel.models import Organisation
+from wangan.runtime import Runtime
+from wangan.vulns import cases, intake, operator, products
+from wangan.vulns.models import IntakeChannel
+
+DEMO_SLUG = "demo-provider"
+DEMO_PASSWORD = "demo-password-1234"
+ACTOR = Actor.system("demo-loader")
+
+
+def load_demo(rt: Runtime) -> str:
+    """Create the demo organisations, users, products, reports, cases and operator findings."""
+    with unit_of_work(rt.sessions) as s:
+        if s.execute(select(Organisation.id).where(Organisation.slug == DEMO_SLUG)).first():
+            return "demo data already loaded (DEMO — not real vulnerabilities)"
+        org = identity.create_organisation(
+            s, ACTOR, slug=DEMO_SLUG, name="[演示 DEMO] 示例网络设备有限公司 Example Networks Ltd.",
+            roles=["provider", "operator"], contact_email="psirt@demo.example", address="北京市海淀区示例路1号",
+            is_demo=True)
+        identity.create_organisation(
+            s, ACTOR, slug="demo-overseas", name="[DEMO] Overseas Research Lab", roles=["finder"],
+            jurisdiction="overseas", accepts_reports=False, is_demo=True)
+        manager, _ = identity.create_user(s, ACTOR, email="manager@demo.example", role="manager",
+                                          org_slug=org.slug, password=DEMO_PASSWORD, display_name="演示经理")
+        identity.create_user(s, ACTOR, email="analyst@demo.example", role="analyst", org_slug=org.slug,
+                             password=DEMO_PASSWORD, display_name="演示分析师")
+        who = principal_for(manager)
+        router = products.create_product(s, who, vendor="Example Networks", name="EX 路由器",
+                                          model="EX-3000", versions=["5.1.0", "5.1.2", "5.2.0"])
+        camera = products.create_product(s, who, vendor="Example Networks", name="EX 网络摄像机",
+                                          model="CAM-20", versions=["2.0.4"])
+        now = utcnow()
+        samples = [
+            ("EX-3000 web 管理界面命令注入", "管理界面 /cgi-bin/diag 的 host 参数未过滤,可注入系统命令。", 60),
+            ("CAM-20 firmware hard-coded credentials", "A hard-coded maintenance account exists in 2.0.4.", 20),
+            ("EX-3000 SNMP 信息泄露", "默认 community 字符串可读取配置。", 2),
+        ]
+        made = []
+        for title, content, hours_ago in samples:
+            record, _ = intake.submit_report(
+                s, rt.vuln_rules, intake.ReportIn(title=title, content=content,
+                                                  reporter_contact="finder@demo.example",
+                                                  reporter_name="演示白帽 Demo finder", organisation=org.slug),
+                channel=IntakeChannel.WEB, limits=rt.intake_limits, now=now - timedelta(hours=hours_ago))
+            made.append(record)
+        overdue = cases.create_case(s, who, rt.vuln_rules, cases.CaseIn(
+            title=made[0].title, report_id=made[0].id, fields={
+                "product_id": str(router.id), "affected_versions": "5.1.0 – 5.1.2",
+                "verification_result": "在 5.1.2 上复现,需登录后利用。",
+                "technical_characteristics": "OS command injection (CWE-78) in diag handler",
+                "harm": "已认证攻击者可执行任意命令", "impact_scope": "约 1.2 万台在网设备",
+                "cwe": "CWE-78", "cvss31_vector": "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}), now=now)
+        cases.transition(s, who, rt.vuln_rules, overdue.id, "start_verification")
+        soon = cases.create_case(s, who, rt.vuln_rules, cases.CaseIn(
+            title=made[1].title, report_id=made[1].id, fields={
+                "product_id": str(camera.id), "affected_versions": "2.0.4",
+                "in_upstream_component": True}), now=now)
+        cases.record_upstream_notice(s, who, soon.id, supplier="Demo SoC Vendor", component="bootloader",
+                                     component_version="1.8", channel="e-mail", sent_at=now - timedelta(hours=1))
+        cases.create_case(s, who, rt.vuln_rules, cases.CaseIn(title=made[2].title, report_id=made[2].id), now=now)
+        asset = operator.create_asset(s, who, kind="system", name="办公网 VPN 网关", identifier="vpn-gw-01",
+                                      location="北京机房 A", owner="IT 运维")
+        operator.create_finding(s, who, rt.vuln_rules, asset_id=asset.id, title="VPN 网关存在已公开的越权漏洞",
+                                reference="CVE-2024-0000 (demo)",
+                                cvss31_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+                                found_at=now - timedelta(days=3))
+    return (f"demo data loaded (DEMO — not real vulnerabilities): sign in as manager@demo.example "
+            f"or analyst@demo.example with password {DEMO_PASSWORD}")

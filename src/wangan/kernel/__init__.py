@@ -1,0 +1,1 @@
+"""Kernel: identity, authorization, audit, rules, clocks and notifications. Imports no domain."""

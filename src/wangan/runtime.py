@@ -1,0 +1,65 @@
+"""The composition root: settings, database, rules and clock, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from wangan.config import Settings
+from wangan.db import make_engine, make_session_factory, unit_of_work
+from wangan.kernel import identity
+from wangan.kernel.audit import Actor
+from wangan.kernel.calendar import Clock, SystemClock
+from wangan.migrate import upgrade
+from wangan.vulns.intake import IntakeLimits
+from wangan.vulns.rules import VulnRules, load_vuln_rules
+
+
+@dataclass
+class Runtime:
+    """Everything an adapter needs to serve a request, run a command or a job."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    vuln_rules: VulnRules
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def intake_limits(self) -> IntakeLimits:
+        s = self.settings
+        return IntakeLimits(max_text_bytes=s.intake_max_text_bytes,
+                            max_attachment_bytes=s.intake_max_attachment_bytes,
+                            max_attachments=s.intake_max_attachments,
+                            allowed_types=frozenset(s.allowed_types))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | None = None) -> Runtime:
+    """Validate rules and secret (fail fast), create the data folder, and migrate the database."""
+    rules = load_vuln_rules(settings.resolved_rules_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.secret()
+    eng = engine or make_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade(eng)
+    return Runtime(settings=settings, engine=eng, sessions=make_session_factory(eng), vuln_rules=rules)
+
+
+def ensure_first_admin(rt: Runtime) -> tuple[str, str] | None:
+    """Create the first administrator when there is no user at all.
+
+    Returns (e-mail, password) when a password was generated, so it can be printed once."""
+    with unit_of_work(rt.sessions) as session:
+        if identity.count_users(session) > 0:
+            return None
+        password = rt.settings.admin_password.get_secret_value() if rt.settings.admin_password else None
+        _user, generated = identity.create_user(
+            session, Actor.system("bootstrap"), email=rt.settings.admin_email, role="admin",
+            password=password, display_name="Administrator",
+        )
+    return (rt.settings.admin_email, generated) if generated else None

@@ -1,0 +1,1 @@
+"""The Provisions on the Management of Network Product Security Vulnerabilities (2021)."""

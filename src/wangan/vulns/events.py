@@ -1,0 +1,25 @@
+"""Audit tags of the vulnerability domain, ``domain:subject:action``."""
+
+from __future__ import annotations
+
+import enum
+
+
+class VulnTag(enum.StrEnum):
+    REPORT_RECEIVED = "vulns:report:received"
+    REPORT_DELETED = "vulns:report:deleted"
+    REPORTS_PURGED = "vulns:report:purged"
+    PRODUCT_CREATED = "vulns:product:created"
+    CASE_CREATED = "vulns:case:created"
+    CASE_UPDATED = "vulns:case:updated"
+    CASE_TRANSITIONED = "vulns:case:transitioned"
+    UPSTREAM_NOTIFIED = "vulns:case:upstream-notified"
+    DOWNSTREAM_NOTIFIED = "vulns:case:downstream-notified"
+    NVDB_PACKET_GENERATED = "vulns:case:nvdb-packet-generated"
+    NVDB_SUBMITTED = "vulns:case:nvdb-submitted"
+    REMINDER_QUEUED = "vulns:case:reminder-queued"
+    ASSET_CREATED = "vulns:asset:created"
+    FINDING_CREATED = "vulns:finding:created"
+    FINDING_VERIFIED = "vulns:finding:verified"
+    FINDING_FIXED = "vulns:finding:fixed"
+    FINDING_DISMISSED = "vulns:finding:dismissed"

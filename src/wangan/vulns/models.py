@@ -1,0 +1,259 @@
+"""Models of the vulnerability domain: intake log, products, cases, notices, operator assets."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wangan.db import Base, enum_values, new_id, utcnow
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, values_callable=enum_values, native_enum=False, length=32)
+
+
+class IntakeChannel(enum.StrEnum):
+    WEB = "web"
+    API = "api"
+    EMAIL = "email"
+    PHONE = "phone"
+    OTHER = "other"
+
+
+class IntakeRecord(Base):
+    """A receipt on the Art. 5 intake channel; kept at least until ``retention_until``."""
+
+    __tablename__ = "intake_records"
+    __table_args__ = (UniqueConstraint("org_id", "idempotency_key", name="uq_intake_records_idem"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    retention_until: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[IntakeChannel] = mapped_column(_enum(IntakeChannel))
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_contact: Mapped[str] = mapped_column(String(320))
+    reporter_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    product_hint: Mapped[str] = mapped_column(String(300), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    source_ip: Mapped[str | None] = mapped_column(String(64))
+
+    attachments: Mapped[list[IntakeAttachment]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class IntakeAttachment(Base):
+    """A file received with a report, stored in the database so a receipt is all-or-nothing."""
+
+    __tablename__ = "intake_attachments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    record_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("intake_records.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    record: Mapped[IntakeRecord] = relationship(back_populates="attachments")
+
+
+class Product(Base):
+    """An entry in a provider's product catalogue."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("org_id", "vendor", "name", "model", name="uq_products_identity"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    vendor: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(200), default="")
+    versions: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseState(enum.StrEnum):
+    """States of the provider-side case (spec §4.1); transitions live in the rules file."""
+
+    NEW = "new"
+    VERIFYING = "verifying"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    REPORTED = "reported"
+    REMEDIATING = "remediating"
+    FIX_AVAILABLE = "fix_available"
+    USERS_NOTIFIED = "users_notified"
+    CLOSED = "closed"
+
+
+class Case(Base):
+    """A vulnerability the provider discovered or learned of, from awareness to closure."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_open_due", "state", "nvdb_due_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("intake_records.id"), index=True)
+    product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    affected_versions: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.NEW, index=True)
+
+    aware_at: Mapped[datetime] = mapped_column()
+    nvdb_due_at: Mapped[datetime] = mapped_column()
+    nvdb_rule_id: Mapped[str] = mapped_column(String(64))
+
+    verification_result: Mapped[str] = mapped_column(Text, default="")
+    verified_at: Mapped[datetime | None] = mapped_column()
+    technical_characteristics: Mapped[str] = mapped_column(Text, default="")
+    harm: Mapped[str] = mapped_column(Text, default="")
+    impact_scope: Mapped[str] = mapped_column(Text, default="")
+    cwe: Mapped[str] = mapped_column(String(20), default="")
+    cvss31_vector: Mapped[str] = mapped_column(String(200), default="")
+    cvss31_score: Mapped[float | None] = mapped_column(Float)
+    cvss31_severity: Mapped[str] = mapped_column(String(16), default="")
+    cvss40_vector: Mapped[str] = mapped_column(String(300), default="")
+    cvss40_score: Mapped[float | None] = mapped_column(Float)
+    cvss40_severity: Mapped[str] = mapped_column(String(16), default="")
+
+    in_upstream_component: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_action_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    fix_description: Mapped[str] = mapped_column(Text, default="")
+    fix_available_at: Mapped[datetime | None] = mapped_column()
+
+    nvdb_submitted_at: Mapped[datetime | None] = mapped_column()
+    nvdb_reference: Mapped[str] = mapped_column(String(100), default="")
+    nvdb_on_time: Mapped[bool | None] = mapped_column(Boolean)
+
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    product: Mapped[Product | None] = relationship(lazy="joined")
+    report: Mapped[IntakeRecord | None] = relationship(lazy="select")
+    upstream_notices: Mapped[list[UpstreamNotice]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", lazy="selectin",
+        order_by="UpstreamNotice.sent_at",
+    )
+    downstream_notices: Mapped[list[DownstreamNotice]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", lazy="selectin",
+        order_by="DownstreamNotice.sent_at",
+    )
+
+
+class UpstreamNotice(Base):
+    """Art. 7(1): the upstream supplier of an affected component was told."""
+
+    __tablename__ = "upstream_notices"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    supplier: Mapped[str] = mapped_column(String(200))
+    component: Mapped[str] = mapped_column(String(200))
+    component_version: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime] = mapped_column()
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="upstream_notices")
+
+
+class DownstreamNotice(Base):
+    """Art. 7(3): potentially affected users were told the risk and the fix."""
+
+    __tablename__ = "downstream_notices"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    recipients: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column()
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="downstream_notices")
+
+
+class AssetKind(enum.StrEnum):
+    NETWORK = "network"
+    SYSTEM = "system"
+    EQUIPMENT = "equipment"
+
+
+class Asset(Base):
+    """A network, information system or piece of equipment a network operator runs (Art. 8)."""
+
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("org_id", "identifier", name="uq_assets_identifier"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[AssetKind] = mapped_column(_enum(AssetKind))
+    name: Mapped[str] = mapped_column(String(200))
+    identifier: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FindingState(enum.StrEnum):
+    OPEN = "open"
+    VERIFIED = "verified"
+    FIXED = "fixed"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class OperatorFinding(Base):
+    """A vulnerability found in an operator's own asset; verified and fixed against due dates."""
+
+    __tablename__ = "operator_findings"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")  # CVE / CNVD / case number
+    cvss31_vector: Mapped[str] = mapped_column(String(200), default="")
+    cvss31_score: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[FindingState] = mapped_column(_enum(FindingState), default=FindingState.OPEN)
+    found_at: Mapped[datetime] = mapped_column()
+    verify_due_at: Mapped[datetime] = mapped_column()
+    fix_due_at: Mapped[datetime] = mapped_column()
+    verified_at: Mapped[datetime | None] = mapped_column()
+    fixed_at: Mapped[datetime | None] = mapped_column()
+    fix_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    asset: Mapped[Asset] = relationship(lazy="joined")

@@ -1,0 +1,102 @@
+"""The one authorization policy for vulnerability data. Every read and write path asks it.
+
+Undisclosed vulnerability data is the most sensitive thing wangan holds, so a record the
+principal may not see is reported as *not found*, never as forbidden: its existence is not leaked.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, false, or_, true
+
+from wangan.errors import Forbidden, NotFound, Unauthenticated
+from wangan.kernel.auth import Principal
+from wangan.vulns.models import Asset, Case, IntakeRecord, OperatorFinding, Product
+
+
+def _require_signed_in(principal: Principal) -> None:
+    if principal.is_anonymous:
+        raise Unauthenticated("sign in or send an API token")
+
+
+# --- intake records (reports) ---
+
+def reports_visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL filter of the reports a principal may list."""
+    if "read" not in principal.scopes or principal.is_anonymous:
+        return false()
+    if principal.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = [IntakeRecord.reporter_user_id == principal.user_id]
+    if principal.org_id is not None and principal.may_read_in(principal.org_id):
+        clauses.append(IntakeRecord.org_id == principal.org_id)
+    return or_(*clauses)
+
+
+def can_read_report(principal: Principal, record: IntakeRecord) -> bool:
+    if "read" not in principal.scopes or principal.is_anonymous:
+        return False
+    return principal.may_read_in(record.org_id) or (
+        record.reporter_user_id is not None and record.reporter_user_id == principal.user_id
+    )
+
+
+def require_read_report(principal: Principal, record: IntakeRecord | None, ref: object) -> IntakeRecord:
+    _require_signed_in(principal)
+    if record is None or not can_read_report(principal, record):
+        raise NotFound(f"no report {ref}")
+    return record
+
+
+def require_manage_report(principal: Principal, record: IntakeRecord) -> None:
+    require_read_report(principal, record, record.id)
+    if not principal.may_write_in(record.org_id):
+        raise Forbidden("only analysts and managers of the receiving organisation may change reports")
+
+
+# --- org-owned records: cases, products, assets, findings ---
+
+OrgOwned = Case | Product | Asset | OperatorFinding
+
+
+def org_visible(principal: Principal, org_column: ColumnElement[uuid.UUID] | object) -> ColumnElement[bool]:
+    if principal.is_anonymous or "read" not in principal.scopes:
+        return false()
+    if principal.is_admin:
+        return true()
+    if principal.org_id is None or not principal.may_read_in(principal.org_id):
+        return false()
+    return org_column == principal.org_id  # type: ignore[return-value]
+
+
+def require_read(principal: Principal, record: OrgOwned | None, what: str, ref: object) -> OrgOwned:
+    _require_signed_in(principal)
+    if record is None or not principal.may_read_in(record.org_id):
+        raise NotFound(f"no {what} {ref}")
+    return record
+
+
+def require_write(principal: Principal, record: OrgOwned | None, what: str, ref: object) -> OrgOwned:
+    found = require_read(principal, record, what, ref)
+    if not principal.may_write_in(found.org_id):
+        raise Forbidden(f"only analysts and managers of the owning organisation may change this {what}")
+    return found
+
+
+def require_write_in(principal: Principal, org_id: uuid.UUID) -> None:
+    _require_signed_in(principal)
+    if not principal.may_write_in(org_id):
+        raise Forbidden("you may not create records for this organisation")
+
+
+def acting_org(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID:
+    """The organisation a new record belongs to: the principal's own, or any for an admin."""
+    _require_signed_in(principal)
+    if requested is not None and principal.is_admin:
+        return requested
+    if principal.org_id is None:
+        raise Forbidden("administrators without an organisation must name the organisation")
+    if requested is not None and requested != principal.org_id:
+        raise Forbidden("you may only create records in your own organisation")
+    return principal.org_id

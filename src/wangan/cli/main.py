@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -18,7 +17,7 @@ from wangan.cli.common import (
     runtime,
     transaction,
 )
-from wangan.cli.vulns import cases_app, reports_app, retention_app
+from wangan.cli.vulns import assets_app, cases_app, findings_app, products_app, reports_app, retention_app
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor, verify_chain
 
@@ -33,7 +32,8 @@ deadlines_app = typer.Typer(no_args_is_help=True, help="Deadline reminders.")
 demo_app = typer.Typer(no_args_is_help=True, help="The demo data set.")
 for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tokens_app, "tokens"),
                   (audit_app, "audit"), (deadlines_app, "deadlines"), (reports_app, "reports"),
-                  (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo")):
+                  (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo"),
+                  (products_app, "products"), (assets_app, "assets"), (findings_app, "findings")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")
@@ -179,10 +179,6 @@ def demo_load() -> None:
 
     rt = runtime()
     typer.echo(load_demo(rt))
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def run() -> None:

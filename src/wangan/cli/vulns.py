@@ -5,8 +5,10 @@ Commands act as a named user (``--as EMAIL``) so the same authorization policy a
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.orm import Session
@@ -16,12 +18,15 @@ from wangan.db import utcnow
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal, principal_for
-from wangan.vulns import cases, intake
-from wangan.vulns.models import IntakeChannel
+from wangan.vulns import cases, intake, operator, products
+from wangan.vulns.models import Case, IntakeChannel
 
 reports_app = typer.Typer(no_args_is_help=True, help="The intake log (Art. 5).")
 cases_app = typer.Typer(no_args_is_help=True, help="Vulnerability cases (Art. 7).")
 retention_app = typer.Typer(no_args_is_help=True, help="Intake-log retention (Art. 5).")
+products_app = typer.Typer(no_args_is_help=True, help="The product catalogue.")
+assets_app = typer.Typer(no_args_is_help=True, help="Operator mode: assets (Art. 8).")
+findings_app = typer.Typer(no_args_is_help=True, help="Operator mode: vulnerabilities in own assets (Art. 8).")
 
 AsUser = Annotated[str, typer.Option("--as", help="act as this user (e-mail)")]
 
@@ -66,8 +71,6 @@ def reports_list(as_user: AsUser, limit: int = 50) -> None:
 @handle_errors
 def reports_delete(report_id: str, as_user: AsUser) -> None:
     """Delete one receipt; refused inside its retention period."""
-    import uuid
-
     rt = runtime()
     with transaction(rt) as session:
         intake.delete_report(session, _principal(session, as_user), uuid.UUID(report_id))
@@ -132,3 +135,188 @@ def cases_nvdb(case_ref: str, as_user: AsUser) -> None:
     with transaction(rt) as session:
         packet = cases.nvdb_packet(session, _principal(session, as_user), rt.vuln_rules, case_ref)
     typer.echo(json.dumps(packet, ensure_ascii=False, indent=2))
+
+
+def _parse_time(value: str | None, option: str) -> datetime:
+    """An ISO 8601 time with a zone; 'now' or nothing means now."""
+    if value is None or value == "now":
+        return utcnow()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint=option) from exc
+    if parsed.tzinfo is None:
+        raise typer.BadParameter("add a time zone, e.g. 2026-11-25T10:00:00+08:00", param_hint=option)
+    return parsed
+
+
+def _parse_assignments(pairs: list[str]) -> dict[str, Any]:
+    """FIELD=VALUE pairs; true/false become booleans for the flag fields."""
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"{pair!r}: use FIELD=VALUE", param_hint="--set")
+        if name in cases.EDITABLE_FLAGS:
+            if value.lower() not in ("true", "false"):
+                raise typer.BadParameter(f"{name} takes true or false", param_hint="--set")
+            changes[name] = value.lower() == "true"
+        elif name == "fix_available_at":
+            changes[name] = _parse_time(value, "--set fix_available_at")
+        else:
+            changes[name] = value
+    return changes
+
+
+def _echo_case(c: Case) -> None:
+    typer.echo(f"{c.number}\t{c.state.value}\tversion {c.version}\tNVDB due {c.nvdb_due_at.isoformat()}")
+
+
+@cases_app.command("create")
+@handle_errors
+def cases_create(as_user: AsUser, title: Annotated[str, typer.Option()],
+                 report: Annotated[str | None, typer.Option(help="intake record id to open the case from")] = None,
+                 aware_at: Annotated[str | None, typer.Option(help="ISO time of awareness (default: now)")] = None,
+                 set_: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE, repeatable")] = None,
+                 ) -> None:
+    """Open a case; the NVDB clock starts at the moment of awareness."""
+    rt = runtime()
+    with transaction(rt) as session:
+        c = cases.create_case(session, _principal(session, as_user), rt.vuln_rules, cases.CaseIn(
+            title=title, report_id=uuid.UUID(report) if report else None,
+            aware_at=_parse_time(aware_at, "--aware-at") if aware_at else None,
+            fields=_parse_assignments(set_ or [])))
+        _echo_case(c)
+
+
+@cases_app.command("update")
+@handle_errors
+def cases_update(case_ref: str, as_user: AsUser,
+                 set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE, repeatable")],
+                 version: Annotated[int | None, typer.Option(help="fail if the case moved past this version")] = None,
+                 ) -> None:
+    """Edit assessment fields, e.g. --set cvss31_vector=CVSS:3.1/... --set impact_scope=..."""
+    rt = runtime()
+    with transaction(rt) as session:
+        c = cases.update_case(session, _principal(session, as_user), case_ref, _parse_assignments(set_),
+                              expected_version=version)
+        _echo_case(c)
+
+
+@cases_app.command("upstream")
+@handle_errors
+def cases_upstream(case_ref: str, as_user: AsUser, supplier: Annotated[str, typer.Option()],
+                   component: Annotated[str, typer.Option()], component_version: str = "", channel: str = "",
+                   sent_at: Annotated[str | None, typer.Option(help="ISO time (default: now)")] = None) -> None:
+    """Record the notice to an upstream component supplier (Art. 7(1))."""
+    rt = runtime()
+    with transaction(rt) as session:
+        cases.record_upstream_notice(session, _principal(session, as_user), case_ref, supplier=supplier,
+                                     component=component, component_version=component_version, channel=channel,
+                                     sent_at=_parse_time(sent_at, "--sent-at"))
+    typer.echo(f"upstream notice recorded on {case_ref}")
+
+
+@cases_app.command("downstream")
+@handle_errors
+def cases_downstream(case_ref: str, as_user: AsUser, recipients: Annotated[str, typer.Option()],
+                     fix: Annotated[str, typer.Option()],
+                     sent_at: Annotated[str | None, typer.Option(help="ISO time (default: now)")] = None) -> None:
+    """Record the notice to downstream users (Art. 7(3))."""
+    rt = runtime()
+    with transaction(rt) as session:
+        cases.record_downstream_notice(session, _principal(session, as_user), case_ref, recipients=recipients,
+                                       fix=fix, sent_at=_parse_time(sent_at, "--sent-at"))
+    typer.echo(f"downstream notice recorded on {case_ref}")
+
+
+@cases_app.command("nvdb-submit")
+@handle_errors
+def cases_nvdb_submit(case_ref: str, as_user: AsUser, reference: Annotated[str, typer.Option()],
+                      submitted_at: Annotated[str | None, typer.Option(help="ISO time (default: now)")] = None,
+                      ) -> None:
+    """Record the NVDB submission and whether it was within the 2-day clock."""
+    rt = runtime()
+    with transaction(rt) as session:
+        c = cases.record_nvdb_submission(session, _principal(session, as_user), rt.vuln_rules, case_ref,
+                                         reference=reference, submitted_at=_parse_time(submitted_at, "--submitted-at"))
+        typer.echo(f"{c.number}: submitted as {c.nvdb_reference}, {'on time' if c.nvdb_on_time else 'LATE'}")
+
+
+@products_app.command("create")
+@handle_errors
+def products_create(as_user: AsUser, vendor: Annotated[str, typer.Option()], name: Annotated[str, typer.Option()],
+                    model: str = "", version: Annotated[list[str] | None, typer.Option(help="repeatable")] = None,
+                    ) -> None:
+    rt = runtime()
+    with transaction(rt) as session:
+        p = products.create_product(session, _principal(session, as_user), vendor=vendor, name=name, model=model,
+                                    versions=version or [])
+        typer.echo(f"{p.id}\t{p.vendor} {p.name} {p.model}")
+
+
+@products_app.command("list")
+@handle_errors
+def products_list(as_user: AsUser) -> None:
+    rt = runtime()
+    with transaction(rt) as session:
+        for p in products.list_products(session, _principal(session, as_user)):
+            typer.echo(f"{p.id}\t{p.vendor}\t{p.name}\t{p.model}\t{', '.join(p.versions)}")
+
+
+@assets_app.command("create")
+@handle_errors
+def assets_create(as_user: AsUser, kind: Annotated[str, typer.Option(help="network, system or equipment")],
+                  name: Annotated[str, typer.Option()], identifier: Annotated[str, typer.Option()],
+                  location: str = "", owner: str = "") -> None:
+    """Register an asset the operator runs (Art. 8)."""
+    rt = runtime()
+    with transaction(rt) as session:
+        a = operator.create_asset(session, _principal(session, as_user), kind=kind, name=name,
+                                  identifier=identifier, location=location, owner=owner)
+        typer.echo(f"{a.id}\t{a.kind.value}\t{a.identifier}")
+
+
+@assets_app.command("list")
+@handle_errors
+def assets_list(as_user: AsUser) -> None:
+    rt = runtime()
+    with transaction(rt) as session:
+        for a in operator.list_assets(session, _principal(session, as_user)):
+            typer.echo(f"{a.id}\t{a.kind.value}\t{a.identifier}\t{a.name}")
+
+
+@findings_app.command("create")
+@handle_errors
+def findings_create(as_user: AsUser, asset: Annotated[str, typer.Option(help="asset id")],
+                    title: Annotated[str, typer.Option()], reference: str = "", cvss31_vector: str = "",
+                    found_at: Annotated[str | None, typer.Option(help="ISO time (default: now)")] = None) -> None:
+    """Record a vulnerability in an operator's asset; verify and fix due dates come from the rules."""
+    rt = runtime()
+    with transaction(rt) as session:
+        f = operator.create_finding(session, _principal(session, as_user), rt.vuln_rules, asset_id=uuid.UUID(asset),
+                                    title=title, reference=reference, cvss31_vector=cvss31_vector,
+                                    found_at=_parse_time(found_at, "--found-at"))
+        typer.echo(f"{f.id}\tverify by {f.verify_due_at.isoformat()}\tfix by {f.fix_due_at.isoformat()}")
+
+
+@findings_app.command("list")
+@handle_errors
+def findings_list(as_user: AsUser, open_only: Annotated[bool, typer.Option("--open")] = False) -> None:
+    rt = runtime()
+    now = utcnow()
+    with transaction(rt) as session:
+        for f in operator.list_findings(session, _principal(session, as_user), open_only=open_only):
+            late = " OVERDUE" if f.state.value in ("open", "verified") and f.fix_due_at < now else ""
+            due = f"{f.fix_due_at:%Y-%m-%d}"
+            typer.echo(f"{f.id}\t{f.state.value}{late}\tfix by {due}\t{f.asset.identifier}\t{f.title}")
+
+
+@findings_app.command("act")
+@handle_errors
+def findings_act(finding_id: str, action: Annotated[str, typer.Argument(help="verify, fix or dismiss")],
+                 as_user: AsUser, note: str = "") -> None:
+    rt = runtime()
+    with transaction(rt) as session:
+        f = operator.move_finding(session, _principal(session, as_user), uuid.UUID(finding_id), action, note=note)
+        typer.echo(f"{f.id} is now {f.state.value}")

@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     webhook_urls: str = ""
     webhook_secret: SecretStr | None = None
-    outbox_max_attempts: int = Field(default=8, ge=1)
+    # 12 attempts with doubling backoff keep retrying for about 5 hours, well inside a 48 h clock.
+    outbox_max_attempts: int = Field(default=12, ge=1)
     worker_poll_seconds: float = Field(default=5.0, gt=0)
 
     session_max_age_seconds: int = Field(default=8 * 3600, ge=60)

@@ -18,6 +18,7 @@ class VulnTag(enum.StrEnum):
     NVDB_PACKET_GENERATED = "vulns:case:nvdb-packet-generated"
     NVDB_SUBMITTED = "vulns:case:nvdb-submitted"
     REMINDER_QUEUED = "vulns:case:reminder-queued"
+    FINDING_REMINDER_QUEUED = "vulns:finding:reminder-queued"
     ASSET_CREATED = "vulns:asset:created"
     FINDING_CREATED = "vulns:finding:created"
     FINDING_VERIFIED = "vulns:finding:verified"

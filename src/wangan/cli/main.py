@@ -91,8 +91,19 @@ def deadlines_check() -> None:
     from wangan.worker.runner import check_deadlines_once
 
     rt = runtime()
-    summary = check_deadlines_once(rt)
-    typer.echo(str(summary))
+    s = check_deadlines_once(rt)
+    typer.echo(f"{s.clocks_due} clock(s) due or near: queued {s.reminders_queued} reminder(s) and "
+               f"{s.overdue_queued} overdue notice(s); {s.unreachable} with nobody to tell")
+
+
+@deadlines_app.command("webhook-secret")
+@handle_errors
+def deadlines_webhook_secret() -> None:
+    """Print the secret receivers use to check X-Wangan-Signature on webhooks."""
+    from wangan.kernel.notifications import webhook_signing_secret
+
+    rt = runtime(migrate=False)
+    typer.echo(webhook_signing_secret(rt.settings))
 
 
 @db_app.command("upgrade")

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from wangan import __version__
 from wangan.api import problems
 from wangan.api.v1.router import api_router
+from wangan.bodylimit import BodyLimitMiddleware
 from wangan.errors import DomainError
 from wangan.kernel.ratelimit import RateLimiter
 from wangan.runtime import Runtime
@@ -39,6 +40,10 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.intake_limiter = RateLimiter(rt.settings.intake_rate_per_minute)
     app.state.login_limiter = RateLimiter(20)
     app.include_router(api_router)
+    limits = rt.intake_limits
+    # Room for every allowed attachment, the text and multipart framing.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=limits.max_attachment_bytes * max(limits.max_attachments, 1)
+                       + limits.max_text_bytes + 64_000)
 
     from wangan.web.app import install_web
 

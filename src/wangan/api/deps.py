@@ -31,7 +31,11 @@ def get_session(rt: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Sessio
         session.close()
 
 
-def get_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal:
+# scope="function": the transaction commits before the response is sent, so a 201 means stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
     """The bearer token's principal, or the anonymous principal when no token was sent."""
     header = request.headers.get("authorization", "")
     if not header:
@@ -59,7 +63,6 @@ def require_reader(principal: Annotated[Principal, Depends(require_user)]) -> Pr
     return principal
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ReaderDep = Annotated[Principal, Depends(require_reader)]

@@ -15,17 +15,33 @@ class RulesError(Exception):
     """A rules file is missing or wrong. The message reads ``file:line: problem``."""
 
 
+class LocatedError(ValueError):
+    """A cross-field problem found by a model validator, with the path (below the model) it is about,
+    so the message can point at the right line rather than at the model's first line."""
+
+    def __init__(self, message: str, *path: int | str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class RuleModel(BaseModel):
     """Base of rules-file schemas: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """Walk the composed YAML tree along a pydantic error location to find the 1-based line."""
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...], *, prefer_key: bool = False) -> int | None:
+    """Walk the composed YAML tree along a pydantic error location to find the 1-based line.
+
+    With ``prefer_key`` a location ending in a mapping key points at the key (``clocks:``), not at
+    its value (the first item below it)."""
     line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
+            if prefer_key and index == len(loc) - 1:
+                key = next((k for k, _ in node.value if getattr(k, "value", None) == part), None)
+                if key is not None:
+                    return int(key.start_mark.line) + 1
             match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
             if match is None:
                 # An unknown key: point at the key itself.
@@ -61,7 +77,11 @@ def load_rules_file(path: Path, model: type[M]) -> M:
         lines = []
         for err in exc.errors():
             loc = tuple(err["loc"])
+            inner = (err.get("ctx") or {}).get("error")
+            located = isinstance(inner, LocatedError)
+            if isinstance(inner, LocatedError):
+                loc = loc + inner.path
             dotted = ".".join(str(p) for p in loc) or "(top level)"
-            line = _line_of(tree, loc)
+            line = _line_of(tree, loc, prefer_key=located)
             lines.append(f"{path}:{line}: {dotted}: {err['msg']}")
         raise RulesError("\n".join(lines)) from exc

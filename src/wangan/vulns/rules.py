@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from wangan.kernel.rules import RuleModel, load_rules_file
+from wangan.kernel.rules import LocatedError, RuleModel, load_rules_file
 
 RULES_FILE = "vuln-provisions-2021.yaml"
 
@@ -63,9 +63,10 @@ class NvdbPacket(RuleModel):
 
     @model_validator(mode="after")
     def _known_fields(self) -> NvdbPacket:
-        for f in self.fields:
+        for i, f in enumerate(self.fields):
             if f.id not in KNOWN_PACKET_FIELDS:
-                raise ValueError(f"unknown packet field {f.id!r}; known: {sorted(KNOWN_PACKET_FIELDS)}")
+                raise LocatedError(f"unknown packet field {f.id!r}; known: {sorted(KNOWN_PACKET_FIELDS)}",
+                                   "fields", i)
         return self
 
 
@@ -96,22 +97,23 @@ class Lifecycle(RuleModel):
 
         known = {s.value for s in CaseState}
         ids = [s.id for s in self.states]
-        for sid in ids:
+        for i, sid in enumerate(ids):
             if sid not in known:
-                raise ValueError(f"state {sid!r} is not a case state the code knows ({sorted(known)})")
+                raise LocatedError(f"state {sid!r} is not a case state the code knows ({sorted(known)})",
+                                   "states", i)
         if self.initial not in ids:
-            raise ValueError(f"initial state {self.initial!r} is not among the states")
+            raise LocatedError(f"initial state {self.initial!r} is not among the states", "initial")
         seen: set[str] = set()
-        for t in self.transitions:
+        for i, t in enumerate(self.transitions):
             if t.id in seen:
-                raise ValueError(f"transition id {t.id!r} appears twice")
+                raise LocatedError(f"transition id {t.id!r} appears twice", "transitions", i)
             seen.add(t.id)
             for s in [*t.from_, t.to]:
                 if s not in ids:
-                    raise ValueError(f"transition {t.id!r} names unknown state {s!r}")
+                    raise LocatedError(f"transition {t.id!r} names unknown state {s!r}", "transitions", i)
             for g in t.guards:
                 if g not in KNOWN_GUARDS:
-                    raise ValueError(f"transition {t.id!r} names unknown guard {g!r}")
+                    raise LocatedError(f"transition {t.id!r} names unknown guard {g!r}", "transitions", i)
         return self
 
 
@@ -132,10 +134,10 @@ class VulnRules(RuleModel):
     def _required_clocks(self) -> VulnRules:
         ids = [c.id for c in self.clocks]
         if len(ids) != len(set(ids)):
-            raise ValueError("clock ids must be unique")
+            raise LocatedError("clock ids must be unique", "clocks")
         missing = [c for c in REQUIRED_CLOCKS if c not in ids]
         if missing:
-            raise ValueError(f"clocks missing: {', '.join(missing)}")
+            raise LocatedError(f"clocks missing: {', '.join(missing)}", "clocks")
         return self
 
     @cached_property

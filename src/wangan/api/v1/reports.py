@@ -9,10 +9,13 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import Response as RawResponse
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wangan.api.deps import PrincipalDep, ReaderDep, RuntimeDep, SessionDep, WriterDep
 from wangan.api.v1.schemas import Page, ReportCreate, ReportOut, ReportReceipt, receipt_fields
-from wangan.errors import FieldProblem, Invalid
+from wangan.downloads import attachment_headers
+from wangan.errors import FieldProblem, Invalid, TooLarge
 from wangan.kernel.models import Organisation
 from wangan.vulns import cases, intake
 from wangan.vulns.models import IntakeChannel
@@ -38,24 +41,37 @@ async def _read_body(request: Request) -> intake.ReportIn:
                                reporter_name=data.reporter_name, product_hint=data.product_hint,
                                organisation=data.organisation)
     if ctype == "multipart/form-data":
-        form = await request.form()
-        files = []
-        for upload in form.getlist("attachments"):
-            if isinstance(upload, str):
-                raise Invalid("'attachments' must be files")
-            files.append(intake.AttachmentIn(filename=upload.filename or "attachment",
-                                             content_type=upload.content_type or "application/octet-stream",
-                                             data=await upload.read()))
-
-        def text(name: str) -> str:
-            value = form.get(name, "")
-            return value if isinstance(value, str) else ""
-
-        return intake.ReportIn(title=text("title"), content=text("content"),
-                               reporter_contact=text("reporter_contact"), reporter_name=text("reporter_name"),
-                               product_hint=text("product_hint"), organisation=text("organisation") or None,
-                               attachments=files)
+        limits = request.app.state.runtime.intake_limits
+        try:
+            # Text parts may hold the whole description (up to 4 bytes a character in UTF-8).
+            async with request.form(max_files=limits.max_attachments + 1,
+                                    max_part_size=limits.max_text_bytes * 4 + 1024) as form:
+                return await _report_from_form(form)
+        except StarletteHTTPException as exc:
+            detail = str(exc.detail)
+            if "maximum" in detail.lower() or "too many" in detail.lower():
+                raise TooLarge(f"the form is too large: {detail}") from exc
+            raise Invalid(f"the multipart body could not be read: {detail}") from exc
     raise Invalid(f"send application/json or multipart/form-data, not {ctype or 'no content type'}")
+
+
+async def _report_from_form(form: FormData) -> intake.ReportIn:
+    files = []
+    for upload in form.getlist("attachments"):
+        if isinstance(upload, str):
+            raise Invalid("'attachments' must be files")
+        files.append(intake.AttachmentIn(filename=upload.filename or "attachment",
+                                         content_type=upload.content_type or "application/octet-stream",
+                                         data=await upload.read()))
+
+    def text(name: str) -> str:
+        value = form.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    return intake.ReportIn(title=text("title"), content=text("content"),
+                           reporter_contact=text("reporter_contact"), reporter_name=text("reporter_name"),
+                           product_hint=text("product_hint"), organisation=text("organisation") or None,
+                           attachments=files)
 
 
 @router.post("", status_code=201, response_model=ReportReceipt,
@@ -102,10 +118,7 @@ def get_report(report_id: uuid.UUID, session: SessionDep, principal: ReaderDep) 
 def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, session: SessionDep,
                    principal: ReaderDep) -> RawResponse:
     att = intake.get_attachment(session, principal, report_id, attachment_id)
-    # Served as a download, never rendered: reports may carry hostile content.
-    return RawResponse(att.data, media_type="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="{att.filename}"',
-        "X-Content-Type-Options": "nosniff"})
+    return RawResponse(att.data, media_type="application/octet-stream", headers=attachment_headers(att.filename))
 
 
 @router.delete("/{report_id}", status_code=204, summary="Delete a receipt after its retention period")

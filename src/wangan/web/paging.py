@@ -1,0 +1,37 @@
+"""Page numbers for the list pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Pager:
+    page: int
+    size: int
+    total: int = 0
+
+    @classmethod
+    def of(cls, raw: str, size: int) -> Pager:
+        """A page number from the query string; anything odd means the first page."""
+        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        return cls(page=number, size=size)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def with_total(self, total: int) -> Pager:
+        return replace(self, total=total)

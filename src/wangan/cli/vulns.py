@@ -113,7 +113,8 @@ def cases_show(case_ref: str, as_user: AsUser) -> None:
             "number": c.number, "state": c.state.value, "title": c.title, "version": c.version,
             "aware_at": c.aware_at.isoformat(), "nvdb_due_at": c.nvdb_due_at.isoformat(),
             "nvdb_submitted_at": c.nvdb_submitted_at.isoformat() if c.nvdb_submitted_at else None,
-            "transitions": {t.id: blocked for t, blocked in cases.available_transitions(rt.vuln_rules, c)},
+            "transitions": {t.id: [b.message for b in blocked]
+                            for t, blocked in cases.available_transitions(rt.vuln_rules, c)},
         }, ensure_ascii=False, indent=2))
 
 

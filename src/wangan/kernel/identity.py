@@ -71,6 +71,11 @@ def get_organisation(session: Session, slug_or_id: str) -> Organisation:
     return org
 
 
+def any_demo_organisation(session: Session) -> bool:
+    """Whether demo data is loaded (every page then says so)."""
+    return session.execute(select(Organisation.id).where(Organisation.is_demo.is_(True)).limit(1)).first() is not None
+
+
 def list_organisations(session: Session) -> list[Organisation]:
     return list(session.execute(select(Organisation).order_by(Organisation.name)).scalars())
 

@@ -270,14 +270,33 @@ GUARDS: dict[str, GuardCheck] = {
 }
 
 
-def available_transitions(rules: VulnRules, case: Case) -> list[tuple[TransitionDef, list[str]]]:
-    """Transitions out of the current state, each with the reasons it is blocked (empty = allowed)."""
+@dataclass(frozen=True)
+class Blocker:
+    """A guard that holds a transition back, and why (English; adapters translate by ``guard``)."""
+
+    guard: str
+    message: str
+
+
+def available_transitions(rules: VulnRules, case: Case) -> list[tuple[TransitionDef, list[Blocker]]]:
+    """Transitions out of the current state, each with what blocks it (empty = allowed)."""
     result = []
     for t in rules.case_lifecycle.transitions:
         if case.state.value in t.from_:
-            blocked = [msg for g in t.guards if (msg := GUARDS[g](case)) is not None]
+            blocked = [Blocker(g, msg) for g in t.guards if (msg := GUARDS[g](case)) is not None]
             result.append((t, blocked))
     return result
+
+
+def count_by_state(session: Session, principal: Principal, states: list[str]) -> dict[str, int]:
+    """How many visible cases are in each of ``states`` (one grouped query)."""
+    rows = session.execute(
+        select(Case.state, func.count(Case.id))
+        .where(policy.org_visible(principal, Case.org_id), Case.state.in_([CaseState(s) for s in states]))
+        .group_by(Case.state)
+    ).all()
+    found = {state.value: int(n) for state, n in rows}
+    return {s: found.get(s, 0) for s in states}
 
 
 def transition(session: Session, principal: Principal, rules: VulnRules, case_id: uuid.UUID | str,

@@ -98,7 +98,7 @@ def session_user(db: Session, request: Request) -> User | None:
 
 
 def any_demo(rt: Runtime, db: Session) -> bool:
-    return rt.settings.demo or any(o.is_demo for o in identity.list_organisations(db))
+    return rt.settings.demo or identity.any_demo_organisation(db)
 
 
 @dataclass

@@ -31,6 +31,7 @@ def case_out(case: Case, rules: VulnRules, now: datetime) -> CaseOut:
         upstream_notices=[UpstreamOut.of(n) for n in case.upstream_notices],
         downstream_notices=[DownstreamOut.of(n) for n in case.downstream_notices],
         transitions=[TransitionOption(id=t.id, to=t.to, label_en=t.label_en, label_zh=t.label_zh,
-                                      blocked_by=blocked) for t, blocked in available_transitions(rules, case)],
+                                      blocked_by=[b.message for b in blocked])
+                     for t, blocked in available_transitions(rules, case)],
         created_at=case.created_at, updated_at=case.updated_at, closed_at=case.closed_at,
     )

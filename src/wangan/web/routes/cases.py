@@ -109,11 +109,11 @@ def _edit_values(case: Case) -> dict[str, str]:
     return values
 
 
-def _blocked(web: Web, guard_ids: list[str], messages: list[str]) -> list[str]:
+def _blocked(web: Web, blockers: list[cases.Blocker]) -> list[str]:
     """Why a transition is blocked, in the page's language (the domain speaks English)."""
     if web.lang == "en":
-        return messages
-    return [web.t(f"guard.{g}") for g in guard_ids]
+        return [b.message for b in blockers]
+    return [web.t(f"guard.{b.guard}") for b in blockers]
 
 
 def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = None,
@@ -129,9 +129,8 @@ def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = 
     forms.setdefault("nvdb", FormState(values={"submitted_at": dtlocal(now)}))
     forms.setdefault("transition", FormState())
     transitions = []
-    for t, messages in cases.available_transitions(web.rt.vuln_rules, case):
-        failing = [g for g in t.guards if cases.GUARDS[g](case) is not None]
-        transitions.append((t, _blocked(web, failing, messages)))
+    for t, blockers in cases.available_transitions(web.rt.vuln_rules, case):
+        transitions.append((t, _blocked(web, blockers)))
     may_write = web.principal.may_write_in(case.org_id)
     return web.render("cases/detail.html", {
         "case": case, "forms": forms, "transitions": transitions, "may_write": may_write,

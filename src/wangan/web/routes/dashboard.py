@@ -39,8 +39,7 @@ def dashboard(web: UserDep) -> Response:
     _, overdue_total = cases.list_cases(web.db, p, rules, cases.CaseFilter(overdue_only=True), limit=0, now=now)
     _, untriaged_total = intake.list_reports(web.db, p, limit=0, untriaged_only=True)
     overdue_findings = operator.count_overdue_findings(web.db, p, now=now)
-    counts = {state: cases.list_cases(web.db, p, rules, cases.CaseFilter(state=state), limit=0, now=now)[1]
-              for state in rules.open_states()}
+    counts = cases.count_by_state(web.db, p, rules.open_states())
     biggest = max(counts.values(), default=0) or 1
     labels = [web.state_label(state) for state in counts]
     label_w = 12 + round(max((_text_px(label) for label in labels), default=60))

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, TypeDecorator, Uuid, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, TypeDecorator, Uuid, create_engine, event, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -55,6 +55,25 @@ class Base(DeclarativeBase):
         list[str]: JSON(),
         str: String(),
     }
+
+
+def _refuse_nul_characters(session: Session, _context: Any, _instances: Any) -> None:
+    """PostgreSQL cannot store U+0000 in text and SQLite can: refuse it everywhere, before any SQL
+    runs, so both databases answer the same clear error instead of one of them failing mid-write."""
+    from wangan.errors import FieldProblem, Invalid
+
+    problems = []
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)  # loaded values only: never trigger a lazy load here
+            if isinstance(value, str) and "\x00" in value:
+                problems.append(FieldProblem(attr.key, "contains a NUL character (U+0000), which is not allowed"))
+    if problems:
+        raise Invalid("the input contains a NUL character", problems=problems)
+
+
+event.listen(Session, "before_flush", _refuse_nul_characters)
 
 
 def enum_values(enum_cls: type[enum.Enum]) -> list[str]:

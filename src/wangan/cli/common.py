@@ -25,6 +25,7 @@ EXIT_CONFIG = 3
 EXIT_CONFLICT = 4
 EXIT_NOT_FOUND = 5
 EXIT_FAILED = 1
+EXIT_FORBIDDEN = 6
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
@@ -53,7 +54,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except DomainError as exc:
-            code = {404: EXIT_NOT_FOUND, 409: EXIT_CONFLICT}.get(exc.status, EXIT_INVALID)
+            code = {401: EXIT_FORBIDDEN, 403: EXIT_FORBIDDEN, 404: EXIT_NOT_FOUND,
+                    409: EXIT_CONFLICT}.get(exc.status, EXIT_INVALID)
             details = "".join(f"\n  {p.field}: {p.message}" for p in exc.problems)
             raise fail(f"{exc.detail}{details}", code) from exc
         except (ConfigError, RulesError) as exc:

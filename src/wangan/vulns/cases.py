@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from wangan.vulns.rules import TransitionDef, VulnRules
 from wangan.vulns.scoring import VectorError, normalise_cwe, score_cvss31, score_cvss40
 
 NVDB_CLOCK = "VULN-NVDB-REPORT"
+CASE_NUMBER_RE = re.compile(r"^WA-[0-9]{4}-[0-9]{4,9}$")
 
 # Fields a person may edit on a case, with their maximum lengths.
 EDITABLE_TEXT = {
@@ -201,7 +203,9 @@ def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str) -
     try:
         case = session.get(Case, uuid.UUID(str(case_id)))
     except ValueError:
-        case = session.execute(select(Case).where(Case.number == str(case_id))).scalar_one_or_none()
+        ref = str(case_id)
+        case = None if not CASE_NUMBER_RE.match(ref) else (
+            session.execute(select(Case).where(Case.number == ref)).scalar_one_or_none())
     found = policy.require_read(principal, case, "case", case_id)
     assert isinstance(found, Case)
     return found
@@ -221,10 +225,11 @@ def _writable(session: Session, principal: Principal, case_id: uuid.UUID | str,
 
 
 def _flush(session: Session, case: Case) -> None:
+    number = case.number  # read now: after a failed flush the session refuses attribute access
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(f"case {case.number} was changed by someone else at the same time; reload") from exc
+        raise Conflict(f"case {number} was changed by someone else at the same time; reload") from exc
 
 
 def update_case(session: Session, principal: Principal, case_id: uuid.UUID | str,
@@ -493,6 +498,8 @@ def list_cases(session: Session, principal: Principal, rules: VulnRules, filt: C
     if filt.overdue_only:
         query = query.where(Case.nvdb_submitted_at.is_(None), Case.nvdb_due_at < moment)
     if filt.q:
+        if "\x00" in filt.q:
+            raise Invalid("the search text contains a NUL character", problems=[FieldProblem("q", "remove it")])
         like = f"%{filt.q.strip()}%"
         query = query.where(Case.title.ilike(like) | Case.number.ilike(like))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

@@ -93,9 +93,23 @@ def test_truncated_tail_is_not_detectable_from_the_chain_alone(rt: Runtime) -> N
     """Documents a limit: removing the newest rows leaves a valid, shorter chain. Detecting that
     needs the head hash kept elsewhere (e.g. printed by ``wangan audit verify`` and archived)."""
     write_events(rt, 5)
+    with rt.sessions() as s:
+        head = audit.chain_head(s)
+    assert head is not None and head[0] == 5
     with rt.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id = 5"))
     assert problems(rt) == []
+    # ... but the head kept elsewhere catches it.
+    with rt.sessions() as s:
+        _n, found = verify_chain(s, anchors=[head])
+    assert [(p.event_id, "cut short" in p.problem) for p in found] == [(5, True)]
+
+
+def test_an_anchor_whose_row_was_rewritten_is_reported(rt: Runtime) -> None:
+    write_events(rt, 3)
+    with rt.sessions() as s:
+        _n, found = verify_chain(s, anchors=[(2, "0" * 64)])
+    assert [p.event_id for p in found] == [2]
 
 
 def test_events_for_returns_one_subjects_timeline(rt: Runtime, session: Session) -> None:

@@ -19,7 +19,7 @@ from wangan.cli.common import (
 )
 from wangan.cli.vulns import assets_app, cases_app, findings_app, products_app, reports_app, retention_app
 from wangan.kernel import identity
-from wangan.kernel.audit import Actor, verify_chain
+from wangan.kernel.audit import Actor, chain_head, verify_chain
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="wangan (网安): vulnerability intake, cases and NVDB reporting.")
@@ -116,16 +116,31 @@ def db_upgrade() -> None:
 
 @audit_app.command("verify")
 @handle_errors
-def audit_verify() -> None:
-    """Check every row of the audit chain; exit 1 and name each tampered or missing row."""
+def audit_verify(anchor: Annotated[list[str] | None, typer.Option(
+        help="ID:HASH of a head printed by an earlier run and kept elsewhere; "
+             "detects rows deleted from the end of the chain")] = None) -> None:
+    """Check every row of the audit chain; exit 1 and name each tampered or missing row.
+
+    A chain cut short at its end still links up, so keep the printed head outside the database
+    (a ticket, a log server) and pass it back with --anchor."""
     rt = runtime()
     with transaction(rt) as session:
-        checked, problems = verify_chain(session)
+        checked, problems = verify_chain(session, anchors=[_parse_anchor(a) for a in anchor or []])
+        head = chain_head(session)
     if problems:
         for p in problems:
             typer.echo(f"TAMPERED row {p.event_id}: {p.problem}", err=True)
         raise fail(f"audit chain broken: {len(problems)} problem(s) in {checked} row(s)", EXIT_FAILED)
     typer.echo(f"audit chain intact: {checked} row(s) verified")
+    if head is not None:
+        typer.echo(f"head: {head[0]}:{head[1]}  (keep it elsewhere; pass it to --anchor next time)")
+
+
+def _parse_anchor(value: str) -> tuple[int, str]:
+    ident, sep, digest = value.partition(":")
+    if not sep or not ident.isdigit() or len(digest) != 64:
+        raise typer.BadParameter(f"{value!r}: use ID:HASH as printed by 'wangan audit verify'", param_hint="--anchor")
+    return int(ident), digest
 
 
 @orgs_app.command("create")

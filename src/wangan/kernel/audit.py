@@ -113,7 +113,14 @@ class ChainProblem:
     problem: str
 
 
-def verify_chain(session: Session, batch: int = 5000) -> tuple[int, list[ChainProblem]]:
+def chain_head(session: Session) -> tuple[int, str] | None:
+    """The id and hash of the newest event: an anchor to keep outside the database."""
+    row = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return (int(row.id), str(row.hash)) if row else None
+
+
+def verify_chain(session: Session, batch: int = 5000,
+                 anchors: list[tuple[int, str]] | None = None) -> tuple[int, list[ChainProblem]]:
     """Walk the whole chain; return how many rows were checked and every problem found.
 
     Detects an edited row (its hash no longer matches its content), a deleted row (a gap in ids
@@ -149,6 +156,13 @@ def verify_chain(session: Session, batch: int = 5000) -> tuple[int, list[ChainPr
             expected_id = ev.id + 1
             last_id = ev.id
         session.expunge_all()
+    for anchor_id, anchor_hash in anchors or []:
+        stored = session.execute(select(AuditEvent.hash).where(AuditEvent.id == anchor_id)).scalar_one_or_none()
+        if stored is None:
+            problems.append(ChainProblem(anchor_id, f"event {anchor_id} of the anchor is gone: the chain was "
+                                                    f"cut short (it now ends at {last_id})"))
+        elif stored != anchor_hash:
+            problems.append(ChainProblem(anchor_id, f"event {anchor_id} no longer has the anchored hash"))
     return checked, problems
 
 

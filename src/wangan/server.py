@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from starlette.responses import Response
 
 from wangan import __version__
 from wangan.api import problems
+from wangan.api.v1.intake_writer import IntakeWriter
 from wangan.api.v1.router import api_router
 from wangan.bodylimit import BodyLimitMiddleware
 from wangan.errors import DomainError
@@ -31,12 +33,21 @@ def _wants_problem(request: Request) -> bool:
 
 def create_app(rt: Runtime) -> FastAPI:
     """Build the application around a runtime (settings, database, rules)."""
+    writer = IntakeWriter(rt)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="wangan API", version=__version__,
         description="Vulnerability intake, cases and NVDB reporting under the 2021 Provisions.",
         openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None,
     )
     app.state.runtime = rt
+    app.state.intake_writer = writer
     app.state.intake_limiter = RateLimiter(rt.settings.intake_rate_per_minute)
     app.state.login_limiter = RateLimiter(20)
     app.include_router(api_router)

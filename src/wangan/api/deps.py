@@ -35,9 +35,7 @@ def get_session(rt: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Sessio
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
-    """The bearer token's principal, or the anonymous principal when no token was sent."""
-    header = request.headers.get("authorization", "")
+def _principal(session: Session, header: str) -> Principal:
     if not header:
         return ANONYMOUS
     scheme, _, raw = header.partition(" ")
@@ -45,6 +43,17 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
     user, token = authenticate_token(session, raw.strip())
     return principal_for(user, frozenset(token.scopes))
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The bearer token's principal, or the anonymous principal when no token was sent."""
+    return _principal(session, request.headers.get("authorization", ""))
+
+
+def principal_from_header(rt: Runtime, header: str) -> Principal:
+    """The same, in a short transaction of its own (for endpoints that do not hold a session)."""
+    with rt.sessions() as session:
+        return _principal(session, header)
 
 
 def require_user(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

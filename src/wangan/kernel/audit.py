@@ -72,6 +72,43 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(727061)"))
 
 
+@dataclass(frozen=True)
+class EventIn:
+    """One event to append; see ``record``."""
+
+    tag: str
+    actor: Actor
+    subject_type: str
+    subject_id: str | uuid.UUID
+    org_id: uuid.UUID | None = None
+    data: dict[str, Any] | None = None
+
+
+def record_many(session: Session, events: list[EventIn]) -> list[AuditEvent]:
+    """Append events to the chain in the caller's transaction, in order, with one head lookup."""
+    if not events:
+        return []
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    prev_hash = head.hash if head else GENESIS
+    next_id = (head.id + 1) if head else 1
+    moment = utcnow()
+    rows = []
+    for offset, e in enumerate(events):
+        event = AuditEvent(
+            id=next_id + offset, occurred_at=moment, tag=e.tag, actor_id=e.actor.id, actor_label=e.actor.label,
+            org_id=e.org_id, subject_type=e.subject_type, subject_id=str(e.subject_id),
+            data=normalise(e.data or {}), prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = compute_hash(event)
+        rows.append(event)
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
 def record(
     session: Session,
     tag: str,
@@ -83,28 +120,7 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain in the caller's transaction."""
-    _lock_chain(session)
-    head = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    prev_hash = head.hash if head else GENESIS
-    next_id = (head.id + 1) if head else 1
-    event = AuditEvent(
-        id=next_id,
-        occurred_at=utcnow(),
-        tag=tag,
-        actor_id=actor.id,
-        actor_label=actor.label,
-        org_id=org_id,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        data=normalise(data or {}),
-        prev_hash=prev_hash,
-    )
-    event.hash = compute_hash(event)
-    session.add(event)
-    session.flush()
-    return event
+    return record_many(session, [EventIn(tag, actor, subject_type, subject_id, org_id, data)])[0]
 
 
 @dataclass(frozen=True)

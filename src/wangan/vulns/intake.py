@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wangan.db import utcnow
-from wangan.errors import Conflict, ErrorList, Invalid, NotFound, RetentionLocked, TooLarge
+from wangan.errors import Conflict, DomainError, ErrorList, Invalid, NotFound, RetentionLocked, TooLarge
 from wangan.kernel import audit
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
@@ -131,54 +131,137 @@ def receiving_orgs(session: Session) -> list[Organisation]:
     ).scalars())
 
 
+@dataclass
+class Submission:
+    """One report arriving on a channel, with who sent it and from where."""
+
+    report: ReportIn
+    channel: IntakeChannel
+    reporter_user_id: uuid.UUID | None = None
+    source_ip: str | None = None
+
+
 def submit_report(
     session: Session, rules: VulnRules, report: ReportIn, *, channel: IntakeChannel,
     limits: IntakeLimits, reporter_user_id: uuid.UUID | None = None, source_ip: str | None = None,
     now: datetime | None = None,
 ) -> tuple[IntakeRecord, bool]:
-    """Log a receipt (Art. 5). Returns the record and whether it is new.
+    """Log one receipt (Art. 5). Returns the record and whether it is new.
 
     A repeat with the same idempotency key and the same content returns the first record; the same
     key with different content is a conflict. Either way nothing is stored twice."""
-    _validate(report, limits)
-    org = resolve_receiving_org(session, report.organisation)
-    digest = _content_hash(report)
-    if report.idempotency_key:
-        existing = session.execute(select(IntakeRecord).where(
-            IntakeRecord.org_id == org.id, IntakeRecord.idempotency_key == report.idempotency_key
-        )).scalar_one_or_none()
-        if existing is not None:
-            if existing.content_hash != digest:
-                raise Conflict("this idempotency key was already used for a different report")
-            return existing, False
+    result = submit_reports(session, rules, [Submission(report, channel, reporter_user_id, source_ip)],
+                            limits=limits, now=now)[0]
+    if isinstance(result, DomainError):
+        raise result
+    return result
+
+
+SubmitResult = tuple[IntakeRecord, bool] | DomainError
+
+
+def submit_reports(
+    session: Session, rules: VulnRules, submissions: list[Submission], *, limits: IntakeLimits,
+    now: datetime | None = None,
+) -> list[SubmitResult]:
+    """Log many receipts in the caller's transaction, with a fixed number of statements.
+
+    Each submission gets its own result: the record and whether it is new, or the error that
+    refused it. One refused submission never affects the others. Used directly by the
+    high-volume API channel, which groups concurrent submissions into one transaction."""
+    results: list[SubmitResult | None] = [None] * len(submissions)
+    orgs = {o.slug: o for o in receiving_orgs(session)}
+    default_org = min(orgs.values(), key=lambda o: o.created_at, default=None)
+    pending: list[tuple[int, Submission, Organisation, str]] = []
+    for i, sub in enumerate(submissions):
+        try:
+            _validate(sub.report, limits)
+            ref = sub.report.organisation
+            if ref:
+                if ref not in orgs:
+                    raise Invalid(f"organisation {ref!r} does not accept vulnerability reports here")
+                org = orgs[ref]
+            elif default_org is None:
+                raise Invalid("no organisation accepts vulnerability reports on this instance yet")
+            else:
+                org = default_org
+        except DomainError as exc:
+            results[i] = exc
+            continue
+        pending.append((i, sub, org, _content_hash(sub.report)))
+
+    # Idempotency: earlier receipts with the same keys, in one query.
+    keys = {(org.id, sub.report.idempotency_key) for _, sub, org, _ in pending if sub.report.idempotency_key}
+    earlier: dict[tuple[uuid.UUID, str], IntakeRecord] = {}
+    if keys:
+        found = session.execute(select(IntakeRecord).where(
+            IntakeRecord.idempotency_key.in_({k for _, k in keys}))).scalars()
+        earlier = {(r.org_id, r.idempotency_key): r for r in found if r.idempotency_key}
+
     received = now or utcnow()
     clock = rules.clock(RETENTION_CLOCK)
+    retention_until = add_period(received, clock.length, clock.unit)
+    fresh: list[tuple[int, IntakeRecord, Submission]] = []
+    for i, sub, org, digest in pending:
+        key = sub.report.idempotency_key
+        if key and (org.id, key) in earlier:
+            first = earlier[(org.id, key)]
+            results[i] = (first, False) if first.content_hash == digest else Conflict(
+                "this idempotency key was already used for a different report")
+            continue
+        record = _new_record(sub, org, digest, received, retention_until)
+        if key:
+            earlier[(org.id, key)] = record  # a twin later in the same batch gets this one
+        fresh.append((i, record, sub))
+        results[i] = (record, True)
+
+    if fresh:
+        session.add_all([record for _, record, _ in fresh])
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            # A concurrent transaction stored one of these keys first (PostgreSQL): the savepoint
+            # is gone, so retry each receipt on its own and let only the clashing ones fail.
+            return _one_by_one(session, rules, submissions, limits=limits, now=received)
+        audit.record_many(session, [
+            audit.EventIn(VulnTag.REPORT_RECEIVED, Actor(sub.reporter_user_id, f"reporter:{record.reporter_contact}"),
+                          "report", record.id, org_id=record.org_id, data={"after": {
+                              "channel": record.channel.value, "title": record.title,
+                              "content_hash": record.content_hash, "retention_until": record.retention_until,
+                              "attachments": len(sub.report.attachments)}})
+            for _, record, sub in fresh])
+    return [r if r is not None else Invalid("not processed") for r in results]
+
+
+def _one_by_one(session: Session, rules: VulnRules, submissions: list[Submission], *, limits: IntakeLimits,
+                now: datetime) -> list[SubmitResult]:
+    out: list[SubmitResult] = []
+    for sub in submissions:
+        try:
+            with session.begin_nested():
+                out.append(submit_reports(session, rules, [sub], limits=limits, now=now)[0])
+        except IntegrityError:
+            out.append(Conflict("a report with this idempotency key is being stored; retry to get it"))
+    return out
+
+
+def _new_record(sub: Submission, org: Organisation, digest: str, received: datetime,
+                retention_until: datetime) -> IntakeRecord:
+    report = sub.report
     record = IntakeRecord(
-        org_id=org.id, received_at=received,
-        retention_until=add_period(received, clock.length, clock.unit), channel=channel,
-        reporter_name=report.reporter_name.strip(), reporter_contact=report.reporter_contact.strip(),
-        reporter_user_id=reporter_user_id, title=report.title.strip(), content=report.content,
-        product_hint=report.product_hint.strip(), content_hash=digest,
-        idempotency_key=report.idempotency_key, source_ip=source_ip,
-    )
-    for att in report.attachments:
-        record.attachments.append(IntakeAttachment(
+        id=uuid.uuid4(), org_id=org.id, received_at=received, retention_until=retention_until,
+        channel=sub.channel, reporter_name=report.reporter_name.strip(),
+        reporter_contact=report.reporter_contact.strip(), reporter_user_id=sub.reporter_user_id,
+        title=report.title.strip(), content=report.content, product_hint=report.product_hint.strip(),
+        content_hash=digest, idempotency_key=report.idempotency_key, source_ip=sub.source_ip,
+        attachments=[IntakeAttachment(
             filename=_SAFE_NAME.sub("_", att.filename)[:255] or "attachment",
             content_type=att.content_type.split(";")[0].strip().lower(), size=len(att.data),
             sha256=hashlib.sha256(att.data).hexdigest(), data=att.data,
-        ))
-    session.add(record)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        # A concurrent twin with the same idempotency key won the race.
-        raise Conflict("a report with this idempotency key is being stored; retry to get it") from exc
-    actor = Actor(reporter_user_id, f"reporter:{record.reporter_contact}")
-    audit.record(session, VulnTag.REPORT_RECEIVED, actor, "report", record.id, org_id=org.id, data={
-        "after": {"channel": channel.value, "title": record.title, "content_hash": digest,
-                  "retention_until": record.retention_until, "attachments": len(record.attachments)}})
-    return record, True
+        ) for att in report.attachments],
+    )
+    return record
 
 
 def get_report(session: Session, principal: Principal, report_id: uuid.UUID) -> IntakeRecord:

@@ -6,17 +6,20 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response as RawResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wangan.api.deps import PrincipalDep, ReaderDep, RuntimeDep, SessionDep, WriterDep
+from wangan.api.deps import ReaderDep, RuntimeDep, SessionDep, WriterDep, principal_from_header
+from wangan.api.v1.intake_writer import IntakeWriter
 from wangan.api.v1.schemas import Page, ReportCreate, ReportOut, ReportReceipt, receipt_fields
 from wangan.downloads import attachment_headers
 from wangan.errors import FieldProblem, Invalid, TooLarge
 from wangan.kernel.models import Organisation
+from wangan.runtime import Runtime
 from wangan.vulns import cases, intake
 from wangan.vulns.models import IntakeChannel
 
@@ -76,21 +79,21 @@ async def _report_from_form(form: FormData) -> intake.ReportIn:
 
 @router.post("", status_code=201, response_model=ReportReceipt,
              summary="Submit a vulnerability report (no account needed)")
-async def submit(request: Request, response: Response, rt: RuntimeDep, session: SessionDep,
-                 principal: PrincipalDep,
+async def submit(request: Request, response: Response,
                  idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> ReportReceipt:
-    limiter = request.app.state.intake_limiter
-    limiter.hit(client_ip(request))
+    rt: Runtime = request.app.state.runtime
+    request.app.state.intake_limiter.hit(client_ip(request))
+    reporter = None
+    if request.headers.get("authorization"):
+        reporter = (await run_in_threadpool(principal_from_header, rt, request.headers["authorization"])).user_id
     report = await _read_body(request)
     report.idempotency_key = idempotency_key
-    record, created = intake.submit_report(
-        session, rt.vuln_rules, report, channel=IntakeChannel.API, limits=rt.intake_limits,
-        reporter_user_id=principal.user_id, source_ip=client_ip(request), now=rt.clock.now())
-    if not created:
+    writer: IntakeWriter = request.app.state.intake_writer
+    stored = await writer.submit(intake.Submission(report, IntakeChannel.API, reporter, client_ip(request)))
+    if not stored.created:
         response.status_code = 200
-    slug = session.execute(select(Organisation.slug).where(Organisation.id == record.org_id)).scalar_one()
-    response.headers["Location"] = f"/api/v1/reports/{record.id}"
-    return ReportReceipt(**receipt_fields(record, slug))
+    response.headers["Location"] = f"/api/v1/reports/{stored.record.id}"
+    return ReportReceipt(**receipt_fields(stored.record, stored.org_slug))
 
 
 def _slugs(session: SessionDep) -> dict[uuid.UUID, str]:

@@ -157,9 +157,11 @@ def move_finding(session: Session, principal: Principal, finding_id: uuid.UUID, 
 
 
 def count_overdue_findings(session: Session, principal: Principal, now: datetime | None = None) -> int:
+    """Findings past their verification or their fix due date."""
     moment = now or utcnow()
+    verify_late = (OperatorFinding.state == FindingState.OPEN) & (OperatorFinding.verify_due_at < moment)
+    fix_late = OperatorFinding.state.in_([FindingState.OPEN, FindingState.VERIFIED]) & (
+        OperatorFinding.fix_due_at < moment)
     return int(session.execute(select(func.count(OperatorFinding.id)).where(
-        policy.org_visible(principal, OperatorFinding.org_id),
-        OperatorFinding.state.in_([FindingState.OPEN, FindingState.VERIFIED]),
-        OperatorFinding.fix_due_at < moment,
+        policy.org_visible(principal, OperatorFinding.org_id), verify_late | fix_late,
     )).scalar_one())

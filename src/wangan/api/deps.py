@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from wangan.db import unit_of_work
 from wangan.errors import Unauthenticated
 from wangan.kernel.auth import ANONYMOUS, Principal, authenticate_token, principal_for
 from wangan.runtime import Runtime
@@ -20,15 +21,8 @@ def get_runtime(request: Request) -> Runtime:
 
 def get_session(rt: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
     """One transaction per request, committed once when the handler succeeded."""
-    session = rt.sessions()
-    try:
+    with unit_of_work(rt.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the transaction commits before the response is sent, so a 201 means stored.

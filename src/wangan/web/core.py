@@ -21,6 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from wangan.db import unit_of_work
 from wangan.errors import Forbidden, TooLarge, Unauthenticated
 from wangan.kernel import identity
 from wangan.kernel.auth import ANONYMOUS, Principal, principal_for
@@ -207,15 +208,8 @@ def _here(request: Request) -> str:
 def open_web(request: Request) -> Iterator[Web]:
     """One transaction per request, committed once after the handler succeeded."""
     rt = runtime_of(request)
-    db = rt.sessions()
-    try:
+    with unit_of_work(rt.sessions) as db:
         yield Web.build(request, rt, db)
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        db.close()
 
 
 def signed_in(web: Annotated[Web, Depends(open_web, scope="function")]) -> Web:

@@ -257,3 +257,21 @@ class OperatorFinding(Base):
     __mapper_args__ = {"version_id_col": version}
 
     asset: Mapped[Asset] = relationship(lazy="joined")
+
+
+class EventWindow(Base):
+    """A major event held by the State (PUB-6): publication is frozen inside the window unless
+    MPS consent is recorded. Entered by administrators in Beijing time, stored in UTC."""
+
+    __tablename__ = "event_windows"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    scope: Mapped[list[str]] = mapped_column(default=list)  # channel names, or ["all"]
+    consent_reference: Mapped[str] = mapped_column(String(200), default="")
+    consent_date: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

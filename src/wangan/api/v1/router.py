@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from wangan.api.v1 import account, cases, operator, reports
+from wangan.api.v1 import account, cases, gate, operator, reports
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(reports.router)
 api_router.include_router(cases.router)
 api_router.include_router(operator.router)
 api_router.include_router(account.router)
+api_router.include_router(gate.router)

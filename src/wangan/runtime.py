@@ -13,6 +13,7 @@ from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import Clock, SystemClock
 from wangan.migrate import upgrade
+from wangan.vulns.gate import GateRules, load_gate_rules
 from wangan.vulns.intake import IntakeLimits
 from wangan.vulns.rules import VulnRules, load_vuln_rules
 
@@ -25,6 +26,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     vuln_rules: VulnRules
+    gate_rules: GateRules
     clock: Clock = field(default_factory=SystemClock)
 
     @property
@@ -42,12 +44,14 @@ class Runtime:
 def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | None = None) -> Runtime:
     """Validate rules and secret (fail fast), create the data folder, and migrate the database."""
     rules = load_vuln_rules(settings.resolved_rules_dir)
+    gate_rules = load_gate_rules(settings.resolved_rules_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.secret()
     eng = engine or make_engine(settings.resolved_database_url)
     if migrate:
         upgrade(eng)
-    return Runtime(settings=settings, engine=eng, sessions=make_session_factory(eng), vuln_rules=rules)
+    return Runtime(settings=settings, engine=eng, sessions=make_session_factory(eng), vuln_rules=rules,
+                   gate_rules=gate_rules)
 
 
 def ensure_first_admin(rt: Runtime) -> tuple[str, str] | None:

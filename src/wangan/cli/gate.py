@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, cast
 
 import typer
 
 from wangan.cli.common import handle_errors, runtime, transaction
 from wangan.kernel import identity
+from wangan.kernel.audit import Actor
 from wangan.kernel.auth import principal_for
 from wangan.kernel.calendar import BEIJING
-from wangan.vulns import windows
+from wangan.vulns import advisories, gate, windows
 
 windows_app = typer.Typer(no_args_is_help=True, help="Major-event windows that freeze publication (PUB-6).")
 AsUser = Annotated[str, typer.Option("--as", help="act as this administrator (e-mail)")]
@@ -63,3 +66,62 @@ def windows_consent(window_id: str, as_user: AsUser, reference: Annotated[str, t
         w = windows.record_consent(session, who, uuid.UUID(window_id), reference=reference,
                                    consent_date=_when(date, "--date"))
         typer.echo(f"{w.id}: consent {w.consent_reference} recorded")
+
+
+gate_app = typer.Typer(no_args_is_help=True, help="The publication and egress gate (Art. 9).")
+
+
+@gate_app.command("check")
+@handle_errors
+def gate_check(
+    channel: Annotated[str, typer.Option(help="portal, feed, export_public, webhook, email, share, api_read, "
+                                              "export_recipient")],
+    as_user: AsUser,
+    advisory: Annotated[str | None, typer.Option(help="judge this advisory's facts")] = None,
+    facts: Annotated[Path | None, typer.Option(help="JSON file with the content facts instead of an advisory",
+                                               exists=True, dir_okay=False)] = None,
+    recipient: Annotated[str | None, typer.Option(help="who receives it (transfer channels)")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="domestic or overseas; unset = unknown")] = None,
+    provider: Annotated[bool, typer.Option(help="the recipient is the product's provider")] = False,
+    at: Annotated[str | None, typer.Option(help="ISO time (Beijing time without a zone); default now")] = None,
+) -> None:
+    """Explain what the gate would decide; exit 0 on allow, 1 on deny or hold. Nothing is sent."""
+    if (advisory is None) == (facts is None):
+        raise typer.BadParameter("give --advisory or --facts (one of them)")
+    try:
+        chosen = gate.Channel(channel)
+    except ValueError as exc:
+        raise typer.BadParameter(f"unknown channel {channel!r}", param_hint="--channel") from exc
+    if jurisdiction not in (None, "domestic", "overseas"):
+        raise typer.BadParameter("domestic or overseas", param_hint="--jurisdiction")
+    # checked just above, so the narrower type holds
+    zone = cast("gate.Jurisdiction | None", jurisdiction)
+    who_gets = gate.Recipient(recipient, zone, provider) if recipient else None
+    moment = windows.as_beijing(_when(at, "--at")) if at else datetime.now(UTC)
+    rt = runtime()
+    with transaction(rt) as session:
+        principal = principal_for(identity.get_user_by_email(session, as_user))
+        if advisory is not None:
+            item = advisories.get_advisory(session, principal, advisory)
+            decision = advisories.decide(session, rt.gate_rules, item, chosen, who_gets, moment,
+                                         Actor(principal.user_id, principal.label), dry_run=True)
+        else:
+            assert facts is not None
+            decision = advisories.decide_facts(session, rt.gate_rules, principal, channel=chosen,
+                                               content=_content(facts), recipient=who_gets, early_release=None,
+                                               at=moment)
+    typer.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+    if not decision.allowed:
+        raise typer.Exit(1)
+
+
+def _content(path: Path) -> gate.Content:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return gate.Content(
+            title=str(data["title"]), text=str(data.get("text", "")), computed_severity=data.get("computed_severity"),
+            fix_available=bool(data["fix_available"]), fix_or_mitigation=str(data.get("fix_or_mitigation", "")),
+            in_operator_system=bool(data["in_operator_system"]), disclosed=bool(data.get("disclosed", False)))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise typer.BadParameter(f"{path}: needs JSON with title, fix_available, in_operator_system ({exc})",
+                                 param_hint="--facts") from exc

@@ -17,7 +17,7 @@ from wangan.cli.common import (
     runtime,
     transaction,
 )
-from wangan.cli.gate import windows_app
+from wangan.cli.gate import gate_app, windows_app
 from wangan.cli.vulns import assets_app, cases_app, findings_app, products_app, reports_app, retention_app
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor, chain_head, verify_chain
@@ -35,7 +35,7 @@ for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tok
                   (audit_app, "audit"), (deadlines_app, "deadlines"), (reports_app, "reports"),
                   (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo"),
                   (products_app, "products"), (assets_app, "assets"), (findings_app, "findings"),
-                  (windows_app, "windows")):
+                  (windows_app, "windows"), (gate_app, "gate")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Enum,
     Float,
@@ -275,3 +277,101 @@ class EventWindow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdvisoryState(enum.StrEnum):
+    DRAFT = "draft"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class AttachmentKind(enum.StrEnum):
+    PATCH = "patch"
+    POC = "poc"
+    EXPLOIT = "exploit"
+    DOCUMENT = "document"
+
+
+class Advisory(Base):
+    """A security advisory drafted from a case; it leaves wangan only through the Art. 9 gate."""
+
+    __tablename__ = "advisories"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    state: Mapped[AdvisoryState] = mapped_column(_enum(AdvisoryState), default=AdvisoryState.DRAFT, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    affected: Mapped[str] = mapped_column(Text, default="")  # products and versions
+    fix: Mapped[str] = mapped_column(Text, default="")  # fix or preventive measures (PUB-5)
+    cwe: Mapped[str] = mapped_column(String(20), default="")
+    cvss31_vector: Mapped[str] = mapped_column(String(200), default="")
+    cvss31_score: Mapped[float | None] = mapped_column(Float)
+    cvss31_severity: Mapped[str] = mapped_column(String(16), default="")
+    cvss40_vector: Mapped[str] = mapped_column(String(300), default="")
+    cvss40_score: Mapped[float | None] = mapped_column(Float)
+    cvss40_severity: Mapped[str] = mapped_column(String(16), default="")
+    credits: Mapped[str] = mapped_column(Text, default="")
+    references: Mapped[list[str]] = mapped_column(default=list)
+    in_operator_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    # PUB-1 early-release record: all three are needed to publish before a fix exists.
+    joint_assessment_at: Mapped[datetime | None] = mapped_column()
+    reported_to_miit_mps_at: Mapped[datetime | None] = mapped_column()
+    evaluation_result: Mapped[str] = mapped_column(Text, default="")
+    evaluated_at: Mapped[datetime | None] = mapped_column()
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # published revisions so far
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    attachments: Mapped[list[AdvisoryAttachment]] = relationship(
+        back_populates="advisory", cascade="all, delete-orphan", lazy="selectin")
+    revisions: Mapped[list[AdvisoryRevision]] = relationship(
+        back_populates="advisory", cascade="all, delete-orphan", lazy="select", order_by="AdvisoryRevision.revision")
+
+
+class AdvisoryAttachment(Base):
+    """A file attached to an advisory, with its kind; exploits never leave (PUB-4)."""
+
+    __tablename__ = "advisory_attachments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    advisory_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("advisories.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[AttachmentKind] = mapped_column(_enum(AttachmentKind))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sample: Mapped[bytes] = mapped_column(LargeBinary)  # first KB, what the exploit heuristics read
+    human_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+    cleared_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    advisory: Mapped[Advisory] = relationship(back_populates="attachments")
+
+
+class AdvisoryRevision(Base):
+    """What was published, each time: the history behind 'updated' and 'withdrawn'."""
+
+    __tablename__ = "advisory_revisions"
+    __table_args__ = (UniqueConstraint("advisory_id", "revision", name="uq_advisory_revisions_revision"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    advisory_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("advisories.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column()
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+
+    advisory: Mapped[Advisory] = relationship(back_populates="revisions")

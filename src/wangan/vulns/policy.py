@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, false, or_, true
 
 from wangan.errors import Forbidden, NotFound, Unauthenticated
 from wangan.kernel.auth import Principal
-from wangan.vulns.models import Asset, Case, IntakeRecord, OperatorFinding, Product
+from wangan.vulns.models import Advisory, Asset, Case, IntakeRecord, OperatorFinding, Product
 
 
 def _require_signed_in(principal: Principal) -> None:
@@ -57,7 +57,7 @@ def require_manage_report(principal: Principal, record: IntakeRecord) -> None:
 
 # --- org-owned records: cases, products, assets, findings ---
 
-OrgOwned = Case | Product | Asset | OperatorFinding
+OrgOwned = Case | Product | Asset | OperatorFinding | Advisory
 
 
 def org_visible(principal: Principal, org_column: ColumnElement[uuid.UUID] | object) -> ColumnElement[bool]:

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     webhook_urls: str = ""
     webhook_secret: SecretStr | None = None
+    # Where the webhook receivers sit, for PUB-7; unset means unknown, which the gate treats as overseas.
+    webhook_jurisdiction: Literal["domestic", "overseas"] | None = None
     # 12 attempts with doubling backoff keep retrying for about 5 hours, well inside a 48 h clock.
     outbox_max_attempts: int = Field(default=12, ge=1)
     worker_poll_seconds: float = Field(default=5.0, gt=0)

@@ -56,7 +56,7 @@ def open_case(rt: Runtime, principal: Principal, title: str = "栈溢出 in the 
 
 def check(rt: Runtime, now: datetime, settings: Settings | None = None) -> DeadlineSummary:
     with rt.sessions.begin() as s:
-        return check_deadlines(s, rt.vuln_rules, settings or rt.settings, now)
+        return check_deadlines(s, rt.vuln_rules, settings or rt.settings, now, rt.gate_rules)
 
 
 def outbox(rt: Runtime) -> list[OutboxMessage]:
@@ -94,7 +94,7 @@ def test_stage_without_lead_times_is_only_overdue() -> None:
 
 def test_naive_now_is_refused(rt: Runtime) -> None:
     with rt.sessions() as s, pytest.raises(ValueError, match="timezone-aware"):
-        check_deadlines(s, rt.vuln_rules, rt.settings, datetime(2026, 1, 1))
+        check_deadlines(s, rt.vuln_rules, rt.settings, datetime(2026, 1, 1), rt.gate_rules)
 
 
 # --- cases ---
@@ -205,7 +205,8 @@ def test_recipients_are_active_managers_and_analysts_of_the_owning_org(
 
 def test_one_webhook_per_url_with_the_agreed_payload(rt: Runtime, principal: Principal) -> None:
     settings = rt.settings.model_copy(update={
-        "webhook_urls": "https://hooks.example/a, https://hooks.example/b?token=x"})
+        "webhook_urls": "https://hooks.example/a, https://hooks.example/b?token=x",
+        "webhook_jurisdiction": "domestic"})
     case = open_case(rt, principal)
     summary = check(rt, DUE - timedelta(hours=3), settings)
     assert summary.reminders_queued == 3  # one e-mail, two webhooks
@@ -227,6 +228,20 @@ def test_one_webhook_per_url_with_the_agreed_payload(rt: Runtime, principal: Pri
     assert overdue[0].payload["clock"]["lead_hours"] is None
     [*_, last] = reminder_events(rt, "case", case.id)
     assert last.data["reminders"][0]["messages"] == 3
+
+
+@pytest.mark.parametrize("jurisdiction", ["overseas", None])
+def test_the_gate_withholds_the_title_from_receivers_not_known_to_be_domestic(
+        rt: Runtime, principal: Principal, jurisdiction: str | None) -> None:
+    settings = rt.settings.model_copy(update={"webhook_urls": "https://hooks.example/a",
+                                              "webhook_jurisdiction": jurisdiction})
+    case = open_case(rt, principal)
+    check(rt, DUE - timedelta(hours=3), settings)
+    [hook] = [m for m in outbox(rt) if m.channel == "webhook"]
+    subject = hook.payload["subject"]
+    assert "title" not in subject and subject["number"] == case.number
+    assert subject["title_withheld"]["rules"] == ["PUB-7"]
+    assert "栈溢出" not in str(hook.payload)
 
 
 # --- operator findings ---

@@ -9,11 +9,14 @@ stage (a lead time or "overdue") and the recipient, so a stage is announced once
 however often the job runs, and a worker that was down catches up with the stage reached now
 rather than sending every stage it missed.
 
-Webhook payloads carry vulnerability content (a case title is one). Until the publication gate
-exists they hold only what a receiver needs to find the record: id, number, title and due time
-for a case; for an operator finding only its id, because details of vulnerabilities in systems
-an operator runs must not leave the organisation (PUB-2). E-mails go only to the managers and
-analysts of the owning organisation, who may read the record anyway.
+Webhook payloads leave the organisation, so a case title (undisclosed vulnerability content) goes
+into one only when the publication gate allows it for that receiver (channel ``webhook``; the
+receiver's jurisdiction is ``WANGAN_WEBHOOK_JURISDICTION``, unknown when unset, and unknown counts
+as overseas under PUB-7). Otherwise the payload carries the id, number and due time only, and
+names the rules that withheld the title. An operator finding's payload carries only its id,
+because details of vulnerabilities in systems an operator runs must not leave the organisation
+(PUB-2). E-mails go only to the managers and analysts of the owning organisation, who may read
+the record anyway.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
@@ -35,6 +39,7 @@ from wangan.kernel import audit, outbox
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import BEIJING
 from wangan.kernel.models import Organisation, OutboxMessage, User, UserRole
+from wangan.vulns import gate
 from wangan.vulns.events import VulnTag
 from wangan.vulns.models import Case, CaseState, FindingState, OperatorFinding
 from wangan.vulns.operator import FIX_CLOCK, VERIFY_CLOCK
@@ -119,7 +124,8 @@ def stage_at(due_at: datetime, now: datetime, lead_hours: Sequence[float]) -> St
     return ("reminder", min(reached)) if reached else None
 
 
-def check_deadlines(session: Session, rules: VulnRules, settings: Settings, now: datetime) -> DeadlineSummary:
+def check_deadlines(session: Session, rules: VulnRules, settings: Settings, now: datetime,
+                    gate_rules: gate.GateRules) -> DeadlineSummary:
     """Queue reminders for open cases not yet reported to NVDB, and for operator findings not yet
     verified or fixed, whose deadline is within a lead time or has passed. Flushes; the caller
     commits. Reads: one query for cases, one for findings, one for recipients, one (per 500
@@ -136,7 +142,8 @@ def check_deadlines(session: Session, rules: VulnRules, settings: Settings, now:
         return DeadlineSummary()
 
     recipients = _recipients(session, {c.org_id for c in clocks})
-    candidates = [m for c in clocks for m in _messages(c, rules, settings, recipients.get(c.org_id, []))]
+    candidates = [m for c in clocks
+                  for m in _messages(c, rules, settings, recipients.get(c.org_id, []), gate_rules, now)]
     taken = _existing_keys(session, [m.dedupe_key for m in candidates])
 
     reminders = overdue = 0
@@ -247,14 +254,15 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
 # --- writing ---
 
 def _messages(clock: _RunningClock, rules: VulnRules, settings: Settings,
-              recipients: Sequence[tuple[uuid.UUID, str]]) -> list[_Message]:
+              recipients: Sequence[tuple[uuid.UUID, str]], gate_rules: gate.GateRules,
+              now: datetime) -> list[_Message]:
     subject, body = _email_text(clock, rules, settings)
-    payload = _payload(clock)
     messages = [
         _Message("email", email, subject, body, {}, f"{clock.event_key}:email:{user_id}", clock)
         for user_id, email in recipients
     ]
     for url in settings.webhook_url_list:
+        payload = _payload(clock, _title_decision(clock, url, settings, gate_rules, now))
         # A hash, not the URL: URLs can be long and often carry a token.
         url_id = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
         messages.append(_Message("webhook", url, subject, "", payload,
@@ -262,11 +270,28 @@ def _messages(clock: _RunningClock, rules: VulnRules, settings: Settings,
     return messages
 
 
-def _payload(clock: _RunningClock) -> dict[str, Any]:
+def _title_decision(clock: _RunningClock, url: str, settings: Settings, gate_rules: gate.GateRules,
+                    now: datetime) -> gate.Decision | None:
+    """May this receiver get the case title? Asked of the gate for each webhook URL."""
+    if clock.subject_type != "case":
+        return None
+    content = gate.Content(title=clock.title, text="", computed_severity=None, fix_available=False,
+                           fix_or_mitigation="", in_operator_system=False, disclosed=False)
+    receiver = gate.Recipient(urlsplit(url).hostname or "webhook", settings.webhook_jurisdiction)
+    return gate.decide(gate.GateRequest(channel=gate.Channel.WEBHOOK, content=content, at=now,
+                                        recipient=receiver), gate_rules)
+
+
+def _payload(clock: _RunningClock, title_decision: gate.Decision | None) -> dict[str, Any]:
     kind, lead = clock.stage
     subject: dict[str, Any] = {"type": clock.subject_type, "id": str(clock.subject_id)}
     if clock.subject_type == "case":
-        subject.update(number=clock.number, title=clock.title)
+        subject["number"] = clock.number
+        if title_decision is not None and title_decision.allowed:
+            subject["title"] = clock.title
+        elif title_decision is not None:
+            subject["title_withheld"] = {"rules": list(title_decision.rule_ids), "reason": "; ".join(
+                r.reason_en for r in title_decision.results if r.outcome is not gate.Outcome.ALLOW)}
     return {
         "event": OVERDUE_EVENT if kind == "overdue" else REMINDER_EVENT,
         "subject": subject,

@@ -51,7 +51,7 @@ def check_deadlines_once(rt: Runtime) -> DeadlineSummary:
 
     Used by the worker loop and by ``wangan deadlines check``."""
     with unit_of_work(rt.sessions) as session:
-        return check_deadlines(session, rt.vuln_rules, rt.settings, rt.clock.now())
+        return check_deadlines(session, rt.vuln_rules, rt.settings, rt.clock.now(), rt.gate_rules)
 
 
 def run_worker(rt: Runtime, stop: threading.Event, *, once: bool = False,

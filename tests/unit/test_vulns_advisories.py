@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import Factory
-from wangan.errors import Conflict, Forbidden, NotFound
+from wangan.errors import Conflict, Forbidden, Invalid, NotFound
 from wangan.kernel.auth import Principal
 from wangan.runtime import Runtime
 from wangan.vulns import advisories, cases, windows
@@ -96,3 +96,20 @@ def test_unpublished_advisories_are_not_public_and_analysts_cannot_publish(
         advisories.transition(s, analyst, rt.gate_rules, ref, "submit")
     with rt.sessions.begin() as s, pytest.raises(Forbidden):
         advisories.transition(s, analyst, rt.gate_rules, ref, "approve")
+
+
+def test_early_release_needs_a_permitting_evaluation(rt: Runtime, people: tuple[Principal, Principal]) -> None:
+    manager, _ = people
+    number = _case(rt, manager)
+    earlier = datetime.now(UTC) - timedelta(days=2)
+    with rt.sessions.begin() as s:
+        ref = advisories.draft_from_case(s, manager, number).number
+        advisories.update_advisory(s, manager, ref, {
+            "fix": "Disable the diag page", "joint_assessment_at": earlier, "reported_to_miit_mps_at": earlier,
+            "evaluated_at": earlier, "evaluation_result": "refused"})
+        refused = advisories.check(s, manager, rt.gate_rules, ref)
+        assert "PUB-1" in refused.rule_ids
+        advisories.update_advisory(s, manager, ref, {"evaluation_result": "permitted"})
+        assert "PUB-1" not in advisories.check(s, manager, rt.gate_rules, ref).rule_ids
+    with rt.sessions.begin() as s, pytest.raises(Invalid):
+        advisories.update_advisory(s, manager, ref, {"evaluation_result": "looks fine to me"})

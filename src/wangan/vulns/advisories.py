@@ -36,11 +36,12 @@ from wangan.vulns.models import (
 )
 from wangan.vulns.scoring import VectorError, normalise_cwe, score_cvss31, score_cvss40
 
-TEXT_FIELDS = {"title": 300, "description": 100_000, "affected": 20_000, "fix": 20_000, "credits": 5_000,
-               "evaluation_result": 5_000}
+TEXT_FIELDS = {"title": 300, "description": 100_000, "affected": 20_000, "fix": 20_000, "credits": 5_000}
+# The authorities' evaluation of an early release (PUB-1): only "permitted" lets it through.
+EVALUATION_RESULTS = ("", "permitted", "refused")
 TIME_FIELDS = ("joint_assessment_at", "reported_to_miit_mps_at", "evaluated_at")
 EDITABLE = frozenset((*TEXT_FIELDS, *TIME_FIELDS, "cwe", "cvss31_vector", "cvss40_vector", "references",
-                      "in_operator_system"))
+                      "in_operator_system", "evaluation_result"))
 # States in which a fix exists at the provider, for PUB-1.
 FIXED_STATES = frozenset({CaseState.FIX_AVAILABLE, CaseState.USERS_NOTIFIED, CaseState.CLOSED})
 URL_RE = re.compile(r"^https?://[^\s]+$")
@@ -158,6 +159,11 @@ def update_advisory(session: Session, principal: Principal, ref: str | uuid.UUID
                 errors.add(name, "a date-time with a time zone")
             else:
                 setattr(advisory, name, windows.as_beijing(value) if value else None)
+    if "evaluation_result" in changes:
+        if changes["evaluation_result"] not in EVALUATION_RESULTS:
+            errors.add("evaluation_result", "permitted, refused, or empty while there is no evaluation")
+        else:
+            advisory.evaluation_result = changes["evaluation_result"]
     if "in_operator_system" in changes:
         if not isinstance(changes["in_operator_system"], bool):
             errors.add("in_operator_system", "true or false")
@@ -262,7 +268,8 @@ def early_release_of(advisory: Advisory) -> gate.EarlyRelease | None:
         return None
     return gate.EarlyRelease(joint_assessment_at=advisory.joint_assessment_at,
                              reported_to_miit_mps_at=advisory.reported_to_miit_mps_at,
-                             evaluation_result=advisory.evaluation_result or None,
+                             # A refusal is no evaluation that permits release: PUB-1 then lists it as missing.
+                             evaluation_result="permitted" if advisory.evaluation_result == "permitted" else None,
                              evaluated_at=advisory.evaluated_at)
 
 

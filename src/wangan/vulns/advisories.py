@@ -21,7 +21,8 @@ from wangan.kernel import audit
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import BEIJING
-from wangan.kernel.models import Counter, UserRole
+from wangan.kernel.models import UserRole
+from wangan.kernel.numbering import take_next
 from wangan.vulns import cases, gate, policy, windows
 from wangan.vulns.events import VulnTag
 from wangan.vulns.models import (
@@ -34,7 +35,7 @@ from wangan.vulns.models import (
     CaseState,
     EventWindow,
 )
-from wangan.vulns.scoring import VectorError, normalise_cwe, score_cvss31, score_cvss40
+from wangan.vulns.scoring import apply_vectors, normalise_cwe
 
 TEXT_FIELDS = {"title": 300, "description": 100_000, "affected": 20_000, "fix": 20_000, "credits": 5_000}
 # The authorities' evaluation of an early release (PUB-1): only "permitted" lets it through.
@@ -63,14 +64,7 @@ def _actor(principal: Principal) -> Actor:
 
 
 def _next_number(session: Session, now: datetime) -> str:
-    name = f"advisory-{now.year}"
-    counter = session.execute(select(Counter).where(Counter.name == name).with_for_update()).scalar_one_or_none()
-    if counter is None:
-        counter = Counter(name=name, value=0)
-        session.add(counter)
-    counter.value += 1
-    session.flush()
-    return f"WA-SA-{now.year}-{counter.value:04d}"
+    return f"WA-SA-{now.year}-{take_next(session, f'advisory-{now.year}'):04d}"
 
 
 def draft_from_case(session: Session, principal: Principal, case_ref: str | uuid.UUID) -> Advisory:
@@ -180,17 +174,7 @@ def update_advisory(session: Session, principal: Principal, ref: str | uuid.UUID
             advisory.cwe = normalise_cwe(changes["cwe"]) if changes["cwe"] else ""
         except (ValueError, AttributeError) as exc:
             errors.add("cwe", str(exc))
-    for name, scorer, prefix in (("cvss31_vector", score_cvss31, "cvss31"), ("cvss40_vector", score_cvss40, "cvss40")):
-        if name in changes:
-            raw = changes[name] or ""
-            try:
-                scored = scorer(raw) if raw else None
-            except VectorError as exc:
-                errors.add(name, f"not a valid vector: {exc}")
-                continue
-            setattr(advisory, name, scored.vector if scored else "")
-            setattr(advisory, f"{prefix}_score", scored.score if scored else None)
-            setattr(advisory, f"{prefix}_severity", scored.severity if scored else "")
+    apply_vectors(advisory, changes, errors)
     errors.raise_if_any("the advisory was not changed: some fields are not valid")
     if advisory.state is AdvisoryState.APPROVED:
         advisory.state = AdvisoryState.UNDER_REVIEW  # what was approved is not what will be published

@@ -20,12 +20,13 @@ from wangan.kernel import audit
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import add_period
-from wangan.kernel.models import AuditEvent, Counter, Organisation
+from wangan.kernel.models import AuditEvent, Organisation
+from wangan.kernel.numbering import take_next
 from wangan.vulns import policy
 from wangan.vulns.events import VulnTag
 from wangan.vulns.models import Case, CaseState, DownstreamNotice, IntakeRecord, Product, UpstreamNotice
 from wangan.vulns.rules import TransitionDef, VulnRules
-from wangan.vulns.scoring import VectorError, normalise_cwe, score_cvss31, score_cvss40
+from wangan.vulns.scoring import apply_vectors, normalise_cwe
 
 NVDB_CLOCK = "VULN-NVDB-REPORT"
 CASE_NUMBER_RE = re.compile(r"^WA-[0-9]{4}-[0-9]{4,9}$")
@@ -50,14 +51,7 @@ def _snapshot(case: Case, names: list[str]) -> dict[str, Any]:
 
 
 def next_case_number(session: Session, now: datetime) -> str:
-    name = f"case-{now.year}"
-    counter = session.execute(select(Counter).where(Counter.name == name).with_for_update()).scalar_one_or_none()
-    if counter is None:
-        counter = Counter(name=name, value=0)
-        session.add(counter)
-    counter.value += 1
-    session.flush()
-    return f"WA-{now.year}-{counter.value:04d}"
+    return f"WA-{now.year}-{take_next(session, f'case-{now.year}'):04d}"
 
 
 def _apply_changes(case: Case, session: Session, changes: dict[str, Any]) -> list[str]:
@@ -93,27 +87,7 @@ def _apply_changes(case: Case, session: Session, changes: dict[str, Any]) -> lis
             applied.append("cwe")
         except (ValueError, AttributeError) as exc:
             errors.add("cwe", str(exc))
-    for name, scorer, prefix in (("cvss31_vector", score_cvss31, "cvss31"),
-                                 ("cvss40_vector", score_cvss40, "cvss40")):
-        if name in changes:
-            raw = (changes[name] or "").strip() if isinstance(changes[name], str | None) else None
-            if raw is None:
-                errors.add(name, "must be text")
-                continue
-            if not raw:
-                setattr(case, name, "")
-                setattr(case, f"{prefix}_score", None)
-                setattr(case, f"{prefix}_severity", "")
-            else:
-                try:
-                    scored = scorer(raw)
-                except VectorError as exc:
-                    errors.add(name, f"not a valid vector: {exc}")
-                    continue
-                setattr(case, name, scored.vector)
-                setattr(case, f"{prefix}_score", scored.score)
-                setattr(case, f"{prefix}_severity", scored.severity)
-            applied.append(name)
+    applied += apply_vectors(case, changes, errors)
     if "product_id" in changes:
         pid = changes["product_id"]
         if pid is None:

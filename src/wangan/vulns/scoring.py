@@ -9,6 +9,8 @@ from decimal import Decimal
 from cvss import CVSS3, CVSS4
 from cvss.exceptions import CVSSError
 
+from wangan.errors import ErrorList
+
 CWE_RE = re.compile(r"^CWE-[1-9][0-9]{0,5}$")
 
 
@@ -53,3 +55,31 @@ def normalise_cwe(value: str) -> str:
     if not CWE_RE.match(text):
         raise ValueError("a CWE id looks like CWE-79")
     return text
+
+
+VECTOR_FIELDS = (("cvss31_vector", score_cvss31, "cvss31"), ("cvss40_vector", score_cvss40, "cvss40"))
+
+
+def apply_vectors(target: object, changes: dict[str, object], errors: ErrorList) -> list[str]:
+    """Set ``cvss31_vector``/``cvss40_vector`` from ``changes`` on ``target`` with their computed
+    ``*_score`` and ``*_severity``; an empty value clears all three. Returns the fields applied and
+    adds a problem to ``errors`` for each vector that does not parse."""
+    applied = []
+    for name, scorer, prefix in VECTOR_FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if value is not None and not isinstance(value, str):
+            errors.add(name, "must be text")
+            continue
+        raw = (value or "").strip()
+        try:
+            scored = scorer(raw) if raw else None
+        except VectorError as exc:
+            errors.add(name, f"not a valid vector: {exc}")
+            continue
+        setattr(target, name, scored.vector if scored else "")
+        setattr(target, f"{prefix}_score", scored.score if scored else None)
+        setattr(target, f"{prefix}_severity", scored.severity if scored else "")
+        applied.append(name)
+    return applied

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from wangan.cli.advisories import advisories_app
 from wangan.cli.common import (
     EXIT_FAILED,
     fail,
@@ -35,7 +36,8 @@ for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tok
                   (audit_app, "audit"), (deadlines_app, "deadlines"), (reports_app, "reports"),
                   (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo"),
                   (products_app, "products"), (assets_app, "assets"), (findings_app, "findings"),
-                  (windows_app, "windows"), (gate_app, "gate")):
+                  (windows_app, "windows"), (gate_app, "gate"),
+                  (advisories_app, "advisories")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")

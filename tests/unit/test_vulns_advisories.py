@@ -53,9 +53,13 @@ def test_refused_with_reasons_then_published_then_withdrawn(rt: Runtime, people:
         assert view["fix"] == "Upgrade to 1.1" and view["status"] == "published"
 
     with rt.sessions.begin() as s:
-        advisories.update_advisory(s, manager, ref, {"description": "not yet public"})
+        advisories.update_advisory(s, manager, ref, {"description": "not yet public", "title": "Secret new title"})
     with rt.sessions() as s:
         assert "not yet public" not in str(advisories.public_view(advisories.get_published(s, ref)))
+        # Search and filters read only what was published, never the pending edit.
+        assert advisories.public_views(s, q="Secret")[1] == 0
+        assert advisories.public_views(s, q="Router RCE")[1] == 1
+        assert advisories.public_views(s, severity="high")[1] == 1
 
     with rt.sessions.begin() as s:
         advisories.transition(s, manager, rt.gate_rules, ref, "withdraw", note="duplicate of WA-SA-2026-0009")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from wangan.db import utcnow
@@ -341,9 +341,14 @@ def transition(session: Session, principal: Principal, rules: gate.GateRules, re
         advisory.published_at = advisory.published_at or moment
         advisory.revisions.append(AdvisoryRevision(revision=advisory.revision, published_at=moment,
                                                    snapshot=snapshot(advisory), change_note=note.strip()))
+        advisory.public_title = advisory.title
+        advisory.public_severities = " ".join(sorted({v.lower() for v in (advisory.cvss31_severity,
+                                                                           advisory.cvss40_severity) if v}))
+        advisory.public_changed_at = moment
     if action == "withdraw":
         advisory.withdrawn_at = moment
         advisory.withdrawn_reason = note.strip()
+        advisory.public_changed_at = moment  # feeds must show the withdrawal as news
     before = advisory.state
     advisory.state = target
     advisory.updated_at = moment
@@ -359,18 +364,29 @@ def transition(session: Session, principal: Principal, rules: gate.GateRules, re
 
 def list_published(session: Session, *, q: str | None = None, severity: str | None = None,
                    include_withdrawn: bool = True, limit: int = 50, offset: int = 0) -> tuple[list[Advisory], int]:
-    """Advisories that were published (withdrawn ones stay listed as withdrawn, so feeds reflect it)."""
+    """Advisories that were published, newest public change first (withdrawn ones stay listed as
+    withdrawn, so feeds reflect it). Searches only what was published, never later edits."""
     states = [AdvisoryState.PUBLISHED, *([AdvisoryState.WITHDRAWN] if include_withdrawn else [])]
     query = select(Advisory).where(Advisory.state.in_(states), Advisory.revision > 0)
     if q:
         if "\x00" in q:
             raise Invalid("the search text contains a NUL character")
-        query = query.where(Advisory.title.ilike(f"%{q.strip()}%") | Advisory.number.ilike(f"%{q.strip()}%"))
+        like = f"%{q.strip()}%"
+        query = query.where(Advisory.public_title.ilike(like) | Advisory.number.ilike(like))
     if severity:
-        query = query.where((Advisory.cvss31_severity == severity) | (Advisory.cvss40_severity == severity))
+        query = query.where(Advisory.public_severities.contains(severity.strip().lower()))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Advisory.updated_at.desc()).limit(limit).offset(offset)).scalars()
+    rows = session.execute(query.options(selectinload(Advisory.revisions))
+                           .order_by(Advisory.public_changed_at.desc(), Advisory.number.desc())
+                           .limit(limit).offset(offset)).scalars()
     return list(rows), int(total)
+
+
+def public_views(session: Session, *, q: str | None = None, severity: str | None = None, limit: int = 50,
+                 offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """One page of the public portal or feed, as the public sees each advisory."""
+    rows, total = list_published(session, q=q, severity=severity, limit=limit, offset=offset)
+    return [public_view(a) for a in rows], total
 
 
 def get_published(session: Session, number: str) -> Advisory:

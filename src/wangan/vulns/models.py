@@ -324,6 +324,11 @@ class Advisory(Base):
     evaluation_result: Mapped[str] = mapped_column(Text, default="")
     evaluated_at: Mapped[datetime | None] = mapped_column()
     revision: Mapped[int] = mapped_column(Integer, default=0)  # published revisions so far
+    # Copies of what the public sees, set only when a revision is published or withdrawn, so the
+    # portal can search, filter and sort in SQL without ever touching unpublished edits.
+    public_title: Mapped[str] = mapped_column(String(300), default="")
+    public_severities: Mapped[str] = mapped_column(String(40), default="")  # e.g. "high critical"
+    public_changed_at: Mapped[datetime | None] = mapped_column(index=True)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")

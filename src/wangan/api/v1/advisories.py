@@ -28,7 +28,6 @@ router = APIRouter(prefix="/advisories", tags=["advisories"])
 
 # The public list is filtered on the published snapshots, never on the live (possibly unpublished)
 # fields, so it reads at most this many published advisories per request.
-PUBLIC_SCAN = 1000
 
 
 # --- bodies ---
@@ -227,26 +226,6 @@ def _internal(session: Session, principal: Principal, number: str) -> Advisory |
         return None
 
 
-def _matches(view: dict[str, Any], q: str, severity: str) -> bool:
-    """Filter on what was published, so a search never reveals an unpublished edit."""
-    if q and q.casefold() not in f"{view['number']}\n{view['title']}".casefold():
-        return False
-    if severity:
-        published = {(view.get(k) or {}).get("severity", "").casefold() for k in ("cvss31", "cvss40")}
-        return severity.casefold() in published
-    return True
-
-
-def public_views(session: Session, q: str = "", severity: str = "") -> list[dict[str, Any]]:
-    """Published and withdrawn advisories as the public sees them, latest public change first."""
-    if "\x00" in q:
-        raise Invalid("the search text contains a NUL character")
-    rows, _ = advisories.list_published(session, limit=PUBLIC_SCAN)
-    views = [advisories.public_view(a) for a in rows]
-    views = [v for v in views if _matches(v, q.strip(), severity.strip())]
-    return sorted(views, key=lambda v: max(v["updated_at"], v["withdrawn_at"] or v["updated_at"]), reverse=True)
-
-
 def _commit_refusal(session: Session, exc: Conflict) -> None:
     """Keep the audit record of a refused publication: the refusal is itself evidence (Art. 11)."""
     if "decision" in exc.extra:
@@ -264,9 +243,9 @@ def list_advisories(rt: RuntimeDep, session: SessionDep, principal: PrincipalDep
                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
                     offset: Annotated[int, Query(ge=0)] = 0) -> Page[AdvisoryOut] | Page[PublicAdvisoryOut]:
     if principal.is_anonymous or view == "public":
-        views = public_views(session, q, severity)
-        items = [PublicAdvisoryOut.of(v, rt.settings.base_url) for v in views[offset:offset + limit]]
-        return Page[PublicAdvisoryOut](items=items, total=len(views), limit=limit, offset=offset)
+        views, total = advisories.public_views(session, q=q, severity=severity, limit=limit, offset=offset)
+        items = [PublicAdvisoryOut.of(v, rt.settings.base_url) for v in views]
+        return Page[PublicAdvisoryOut](items=items, total=total, limit=limit, offset=offset)
     principal.require_scope("read")
     rows = advisories.list_advisories(session, principal)
     if q:

@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from wangan.downloads import attachment_headers
-from wangan.errors import Invalid, NotFound
+from wangan.errors import NotFound
 from wangan.vulns import advisories
 from wangan.vulns.models import AdvisoryAttachment, AttachmentKind
 from wangan.web.core import Web, WebDep
@@ -29,7 +29,6 @@ router = APIRouter()
 PAGE_SIZE = 20
 FEED_SIZE = 50
 # The public list is filtered on published snapshots, so it reads at most this many advisories.
-PUBLIC_SCAN = 1000
 SEVERITIES = ("critical", "high", "medium", "low")
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -50,32 +49,14 @@ def severity_of(view: dict[str, Any]) -> dict[str, Any] | None:
     return found
 
 
-def _matches(view: dict[str, Any], q: str, severity: str) -> bool:
-    if q and q.casefold() not in f"{view['number']}\n{view['title']}".casefold():
-        return False
-    if severity:
-        published = {str((view.get(k) or {}).get("severity", "")).casefold() for k in ("cvss31", "cvss40")}
-        return severity in published
-    return True
-
-
-def public_views(web: Web, q: str = "", severity: str = "") -> list[dict[str, Any]]:
-    """Published and withdrawn advisories as the public sees them, latest public change first."""
-    if "\x00" in q:
-        raise Invalid("the search text contains a NUL character")
-    rows, _ = advisories.list_published(web.db, limit=PUBLIC_SCAN)
-    views = [advisories.public_view(a) for a in rows]
-    return sorted((v for v in views if _matches(v, q.strip(), severity)), key=public_updated, reverse=True)
-
-
 @router.get("/advisories")
 def portal_list(web: WebDep, q: str = "", severity: str = "", page: str = "1") -> Response:
     q = q.strip()[:200]
     severity = severity if severity in SEVERITIES else ""
     pager = Pager.of(page, PAGE_SIZE)
-    views = public_views(web, q, severity)
+    views, total = advisories.public_views(web.db, q=q, severity=severity, limit=pager.size, offset=pager.offset)
     return web.render("portal/list.html", {
-        "items": views[pager.offset:pager.offset + pager.size], "pager": pager.with_total(len(views)),
+        "items": views, "pager": pager.with_total(total),
         "filters": {"q": q, "severity": severity}, "severities": SEVERITIES, "severity_of": severity_of,
         "public_updated": public_updated,
     })
@@ -84,7 +65,7 @@ def portal_list(web: WebDep, q: str = "", severity: str = "", page: str = "1") -
 @router.get("/advisories.atom")
 def atom_feed(web: WebDep) -> Response:
     """RFC 4287 feed of published advisories and of withdrawals, so feed readers learn of both."""
-    views = public_views(web)[:FEED_SIZE]
+    views, _ = advisories.public_views(web.db, limit=FEED_SIZE)
     base = web.rt.settings.base_url
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "{http://www.w3.org/XML/1998/namespace}lang":
                                "zh-CN" if web.lang == "zh" else "en"})

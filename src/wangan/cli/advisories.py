@@ -15,7 +15,6 @@ import typer
 from sqlalchemy.orm import Session
 
 from wangan.cli.common import EXIT_FAILED, handle_errors, runtime, transaction
-from wangan.errors import Conflict
 from wangan.kernel import identity
 from wangan.kernel.auth import Principal, principal_for
 from wangan.kernel.calendar import BEIJING
@@ -139,9 +138,8 @@ def act(number: str, action: Annotated[str, typer.Argument(help="submit, return,
         try:
             a = advisories.transition(session, _principal(session, as_user), rt.gate_rules, number, action,
                                       note=note)
-        except Conflict as exc:
-            if "decision" in exc.extra:
-                session.commit()  # the refusal stays in the audit log
+        except advisories.GateRefused:
+            session.commit()  # the refusal stays in the audit log
             raise
         typer.echo(f"{a.number}\t{a.state.value}\trev {a.revision}")
 

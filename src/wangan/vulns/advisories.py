@@ -59,6 +59,21 @@ MOVES: dict[str, tuple[frozenset[AdvisoryState], AdvisoryState]] = {
 }
 
 
+class GateRefused(Conflict):
+    """Publication refused by the Art. 9 gate. Its decision is already in the audit log of the
+    caller's transaction: commit before answering, so the refusal stays on record (Art. 11)."""
+
+    code = "gate-refused"
+    title = "Refused by the publication gate"
+
+    def __init__(self, decision: gate.Decision) -> None:
+        refusing = [r for r in decision.results if r.outcome is not gate.Outcome.ALLOW]
+        super().__init__("the publication gate refused: " + "; ".join(f"{r.rule_id}: {r.reason_en}" for r in refusing),
+                         problems=[FieldProblem(r.rule_id, f"{r.reason_en} / {r.reason_zh}") for r in refusing],
+                         extra={"decision": decision.to_dict()})
+        self.decision = decision
+
+
 def _actor(principal: Principal) -> Actor:
     return Actor(principal.user_id, principal.label)
 
@@ -331,12 +346,7 @@ def transition(session: Session, principal: Principal, rules: gate.GateRules, re
     if action == "publish":
         decision = decide(session, rules, advisory, gate.Channel.PORTAL, None, moment, _actor(principal))
         if not decision.allowed:
-            raise Conflict(
-                "the publication gate refused: " + "; ".join(f"{r.rule_id}: {r.reason_en}"
-                                                             for r in decision.results if r.outcome != "allow"),
-                problems=[FieldProblem(r.rule_id, f"{r.reason_en} / {r.reason_zh}")
-                          for r in decision.results if r.outcome != "allow"],
-                extra={"decision": decision.to_dict()})
+            raise GateRefused(decision)
         advisory.revision += 1
         advisory.published_at = advisory.published_at or moment
         advisory.revisions.append(AdvisoryRevision(revision=advisory.revision, published_at=moment,

@@ -228,7 +228,7 @@ def _internal(session: Session, principal: Principal, number: str) -> Advisory |
 
 def _commit_refusal(session: Session, exc: Conflict) -> None:
     """Keep the audit record of a refused publication: the refusal is itself evidence (Art. 11)."""
-    if "decision" in exc.extra:
+    if isinstance(exc, advisories.GateRefused):
         session.commit()
 
 

@@ -238,13 +238,11 @@ def transition(number: str, web: UserDep, form: FormDep) -> Response:
         advisory = advisories.transition(web.db, web.principal, web.rt.gate_rules, number, action,
                                          note=state.get("note"), expected_version=_version(text(form, "version")),
                                          at=web.now())
+    except advisories.GateRefused as exc:
+        web.db.commit()  # keep the audit record of the refusal; nothing else changed
+        state.message = web.t("gate.refused_body")
+        return _page(web, number, forms={"action": state}, refusal=exc.decision.to_dict(), status=exc.status)
     except (Invalid, Conflict) as exc:
-        decision = exc.extra.get("decision")
-        if decision is not None:
-            # Keep the audit record of the refusal (the refusal is evidence too); nothing else changed.
-            web.db.commit()
-            state.message = web.t("gate.refused_body")
-            return _page(web, number, forms={"action": state}, refusal=decision, status=exc.status)
         web.rollback()
         state.absorb(exc, web.dt)
         return _page(web, number, forms={"action": state}, status=exc.status)

@@ -14,7 +14,7 @@ from wangan.kernel.audit import Actor
 from wangan.kernel.auth import principal_for
 from wangan.kernel.models import Organisation
 from wangan.runtime import Runtime
-from wangan.vulns import cases, intake, operator, products
+from wangan.vulns import advisories, cases, intake, operator, products
 from wangan.vulns.models import IntakeChannel
 
 DEMO_SLUG = "demo-provider"
@@ -72,6 +72,21 @@ def load_demo(rt: Runtime) -> str:
         cases.record_upstream_notice(s, who, soon.id, supplier="Demo SoC Vendor", component="bootloader",
                                      component_version="1.8", channel="e-mail", sent_at=now - timedelta(hours=1))
         cases.create_case(s, who, rt.vuln_rules, cases.CaseIn(title=made[2].title, report_id=made[2].id), now=now)
+        # A fixed vulnerability, published through the gate, so the public portal has something to show.
+        fixed = cases.create_case(s, who, rt.vuln_rules, cases.CaseIn(
+            title="[DEMO] EX-3000 固件升级包签名校验绕过 Firmware signature check bypass",
+            aware_at=now - timedelta(days=20),
+            fields={"product_id": str(router.id), "affected_versions": "5.1.0", "cwe": "CWE-347",
+                    "cvss31_vector": "CVSS:3.1/AV:N/AC:H/PR:H/UI:N/S:U/C:H/I:H/A:H",
+                    "fix_description": "升级到 5.2.0 / Upgrade to 5.2.0",
+                    "fix_available_at": now - timedelta(days=3)}), now=now)
+        advisory = advisories.draft_from_case(s, who, fixed.number)
+        advisories.update_advisory(s, who, advisory.number, {
+            "description": "[演示 DEMO] 固件升级时未正确校验签名,高权限攻击者可刷入篡改固件。",
+            "fix": "升级到 5.2.0;升级前仅允许管理网段访问。Upgrade to 5.2.0; restrict the management network.",
+            "credits": "演示白帽 Demo finder"})
+        for action in ("submit", "approve", "publish"):
+            advisories.transition(s, who, rt.gate_rules, advisory.number, action, note="demo")
         asset = operator.create_asset(s, who, kind="system", name="办公网 VPN 网关", identifier="vpn-gw-01",
                                       location="北京机房 A", owner="IT 运维")
         operator.create_finding(s, who, rt.vuln_rules, asset_id=asset.id, title="VPN 网关存在已公开的越权漏洞",

@@ -1,0 +1,25 @@
+"""The demo data set loads through the services, is marked as demo, and loads only once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from wangan.demo import load_demo
+from wangan.kernel.audit import verify_chain
+from wangan.kernel.models import Organisation
+from wangan.runtime import Runtime
+from wangan.vulns import advisories
+from wangan.vulns.models import Case
+
+
+def test_demo_loads_once_marked_and_consistent(rt: Runtime) -> None:
+    assert "DEMO" in load_demo(rt)
+    assert "already loaded" in load_demo(rt)
+    with rt.sessions() as s:
+        orgs = s.execute(select(Organisation)).scalars().all()
+        assert orgs and all(o.is_demo for o in orgs)
+        assert s.execute(select(func.count(Case.id))).scalar_one() == 4
+        views, total = advisories.public_views(s)
+        assert total == 1 and views[0]["status"] == "published"
+        _checked, problems = verify_chain(s)
+        assert problems == []

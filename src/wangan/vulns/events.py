@@ -30,3 +30,6 @@ class VulnTag(enum.StrEnum):
     FINDING_VERIFIED = "vulns:finding:verified"
     FINDING_FIXED = "vulns:finding:fixed"
     FINDING_DISMISSED = "vulns:finding:dismissed"
+    FINDER_MESSAGE_POSTED = "vulns:case:finder-message-posted"
+    PUBLICATION_REQUESTED = "vulns:case:publication-requested"
+    PUBLICATION_REQUEST_DECIDED = "vulns:case:publication-request-decided"

@@ -380,3 +380,46 @@ class AdvisoryRevision(Base):
     change_note: Mapped[str] = mapped_column(Text, default="")
 
     advisory: Mapped[Advisory] = relationship(back_populates="revisions")
+
+
+class FinderMessage(Base):
+    """A message between the provider and the finder whose report opened the case (the finder side).
+
+    Messages are never edited or deleted: together with the audit chain they are the record of
+    what the provider told the finder and when."""
+
+    __tablename__ = "finder_messages"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    from_provider: Mapped[bool] = mapped_column(Boolean)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublicationRequestStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class PublicationRequest(Base):
+    """The finder asks the provider to publish the vulnerability and to credit them by name.
+
+    Accepting it never publishes anything: it only sets the credits of the case's advisories, which
+    are then published, or not, through the Art. 9 gate like any other change."""
+
+    __tablename__ = "publication_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credit_name: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[PublicationRequestStatus] = mapped_column(
+        _enum(PublicationRequestStatus), default=PublicationRequestStatus.OPEN)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from wangan.errors import Forbidden, NotFound, Unauthenticated
 from wangan.kernel.auth import Principal
+from wangan.kernel.models import UserRole
 from wangan.vulns.models import Advisory, Asset, Case, IntakeRecord, OperatorFinding, Product
 
 
@@ -100,3 +101,60 @@ def acting_org(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID:
     if requested is not None and requested != principal.org_id:
         raise Forbidden("you may only create records in your own organisation")
     return principal.org_id
+
+
+# --- the finder side: whoever submitted the report a case was opened from ---
+#
+# A finder sees their case only through the limited finder projection (``vulns.finder``), never
+# the internal case view; to everyone outside the owning organisation who is not its finder, the
+# case does not exist (404).
+
+def is_finder(principal: Principal, report: IntakeRecord | None) -> bool:
+    """The principal submitted ``report`` while signed in."""
+    return (not principal.is_anonymous and "read" in principal.scopes and report is not None
+            and report.reporter_user_id is not None and report.reporter_user_id == principal.user_id)
+
+
+def finder_cases_visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL filter of the cases a principal sees as their finder (for ``Case``)."""
+    if principal.is_anonymous or "read" not in principal.scopes:
+        return false()
+    mine = select(IntakeRecord.id).where(IntakeRecord.reporter_user_id == principal.user_id)
+    return Case.report_id.in_(mine)
+
+
+def require_finder(principal: Principal, case: Case | None, report: IntakeRecord | None, ref: object,
+                   *, write: bool = False) -> Case:
+    """The finder of the case, else 403 for members of the owning organisation, 404 for the rest."""
+    _require_signed_in(principal)
+    if case is not None and is_finder(principal, report):
+        if write:
+            principal.require_scope("write")
+        return case
+    if case is not None and principal.may_read_in(case.org_id):
+        raise Forbidden("only the finder who submitted the report may do this")
+    raise NotFound(f"no case {ref}")
+
+
+def message_side(principal: Principal, case: Case | None, report: IntakeRecord | None, ref: object,
+                 *, write: bool = False) -> bool:
+    """Whether the principal speaks for the provider (True) or as the finder (False) on the case's
+    finder messages. Members of the owning organisation read them, analysts and managers write;
+    the finder reads and writes; everyone else gets 404."""
+    _require_signed_in(principal)
+    if case is not None and principal.may_read_in(case.org_id):
+        if not write or principal.may_write_in(case.org_id):
+            return True
+        if not is_finder(principal, report):
+            raise Forbidden("only analysts and managers of the owning organisation may write to the finder")
+    require_finder(principal, case, report, ref, write=write)
+    return False
+
+
+def require_decide_publication(principal: Principal, case: Case | None, ref: object) -> Case:
+    """Only a manager of the owning organisation (or an administrator) decides a finder's request."""
+    found = require_read(principal, case, "case", ref)
+    assert isinstance(found, Case)
+    if not principal.may_write_in(found.org_id) or not (principal.is_admin or principal.role is UserRole.MANAGER):
+        raise Forbidden("only a manager of the owning organisation may decide a publication request")
+    return found

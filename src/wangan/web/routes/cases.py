@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from wangan.errors import Conflict, DomainError, Invalid
 from wangan.kernel import identity
-from wangan.vulns import cases, products
+from wangan.vulns import cases, finder, products
 from wangan.vulns.models import Case
 from wangan.web.core import FormDep, UserDep, Web, text
 from wangan.web.forms import FormState, parse_local_datetime
@@ -138,6 +138,7 @@ def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = 
         "timeline": cases.timeline(web.db, web.principal, case.id),
         "nvdb_clock": web.rt.vuln_rules.clock(case.nvdb_rule_id),
         "clock": _clock(web, case),
+        "finder": finder.provider_panel(web.db, web.principal, case),
     }, status=status)
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     instance_name: str = "wangan"
     demo: bool = False
+    # Art. 10 scope: this instance is a public platform collecting vulnerabilities in products that are
+    # not its operator's own. Intake then needs a recorded MIIT filing, and case reads are logged (Art. 11).
+    collection_platform: bool = False
 
     # First administrator, created on first start when no user exists.
     admin_email: str = "admin@example.org"

@@ -19,6 +19,7 @@ from wangan.cli.common import (
     transaction,
 )
 from wangan.cli.gate import gate_app, windows_app
+from wangan.cli.platform import platform_app
 from wangan.cli.vulns import assets_app, cases_app, findings_app, products_app, reports_app, retention_app
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor, chain_head, verify_chain
@@ -37,7 +38,7 @@ for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tok
                   (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo"),
                   (products_app, "products"), (assets_app, "assets"), (findings_app, "findings"),
                   (windows_app, "windows"), (gate_app, "gate"),
-                  (advisories_app, "advisories")):
+                  (advisories_app, "advisories"), (platform_app, "platform")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")

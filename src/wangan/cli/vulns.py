@@ -51,7 +51,8 @@ def reports_submit(title: Annotated[str, typer.Option()], contact: Annotated[str
             session, rt.vuln_rules,
             intake.ReportIn(title=title, content=content_file.read_text(encoding="utf-8"),
                             reporter_contact=contact, organisation=organisation),
-            channel=IntakeChannel(channel), limits=rt.intake_limits)
+            channel=IntakeChannel(channel), limits=rt.intake_limits,
+            collection_platform=rt.settings.collection_platform)
     typer.echo(json.dumps({"id": str(record.id), "received_at": record.received_at.isoformat(),
                            "retention_until": record.retention_until.isoformat()}))
 

@@ -24,7 +24,16 @@ from wangan.kernel.models import AuditEvent, Organisation
 from wangan.kernel.numbering import take_next
 from wangan.vulns import policy
 from wangan.vulns.events import VulnTag
-from wangan.vulns.models import Case, CaseState, DownstreamNotice, IntakeRecord, Product, UpstreamNotice
+from wangan.vulns.models import (
+    Advisory,
+    AdvisoryState,
+    Case,
+    CaseState,
+    DownstreamNotice,
+    IntakeRecord,
+    Product,
+    UpstreamNotice,
+)
 from wangan.vulns.rules import TransitionDef, VulnRules
 from wangan.vulns.scoring import apply_vectors, normalise_cwe
 
@@ -171,8 +180,13 @@ def create_case(session: Session, principal: Principal, rules: VulnRules, data: 
     return case
 
 
-def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str) -> Case:
-    """Load a case by id or number, through the policy."""
+def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str, *,
+             collection_platform: bool = False) -> Case:
+    """Load a case by id or number, through the policy.
+
+    Adapters showing the internal case view pass ``collection_platform`` from the settings: on a
+    collection platform every read of an undisclosed case is then audited (Art. 11 internal
+    controls against leakage). Internal lookups leave it off."""
     case: Case | None
     try:
         case = session.get(Case, uuid.UUID(str(case_id)))
@@ -182,7 +196,24 @@ def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str) -
             session.execute(select(Case).where(Case.number == ref)).scalar_one_or_none())
     found = policy.require_read(principal, case, "case", case_id)
     assert isinstance(found, Case)
+    if collection_platform:
+        _log_read(session, principal, found)
     return found
+
+
+def is_disclosed(session: Session, case: Case) -> bool:
+    """Whether an advisory about the case has been published (its content is then public)."""
+    published = select(Advisory.id).where(Advisory.case_id == case.id,
+                                          Advisory.state == AdvisoryState.PUBLISHED).limit(1)
+    return session.execute(published).first() is not None
+
+
+def _log_read(session: Session, principal: Principal, case: Case, view: str = "case") -> None:
+    """Art. 11: record who read an undisclosed case's internal view, and which view."""
+    if is_disclosed(session, case):
+        return
+    audit.record(session, VulnTag.CASE_READ, _actor(principal), "case", case.id, org_id=case.org_id,
+                 data={"reader": principal.label, "view": view})
 
 
 def _writable(session: Session, principal: Principal, case_id: uuid.UUID | str,
@@ -368,8 +399,11 @@ def record_downstream_notice(session: Session, principal: Principal, case_id: uu
 # --- NVDB ---
 
 def nvdb_packet(session: Session, principal: Principal, rules: VulnRules, case_id: uuid.UUID | str,
-                *, record_event: bool = True) -> dict[str, Any]:
-    """The Art. 7(2) report packet. Raises ``Invalid`` listing every required field that is empty."""
+                *, record_event: bool = True, collection_platform: bool = False) -> dict[str, Any]:
+    """The Art. 7(2) report packet. Raises ``Invalid`` listing every required field that is empty.
+
+    On a collection platform the read is audited and the packet names who exported it and when
+    (``exported_for``), so a leaked copy can be traced to its reader (Art. 11)."""
     case = get_case(session, principal, case_id)
     org = session.get(Organisation, case.org_id)
     assert org is not None
@@ -413,6 +447,9 @@ def nvdb_packet(session: Session, principal: Principal, rules: VulnRules, case_i
                        "reference": case.nvdb_reference or None, "on_time": case.nvdb_on_time},
         "generated_at": utcnow().isoformat(),
     }
+    if collection_platform:
+        packet["exported_for"] = {"reader": principal.label, "at": packet["generated_at"]}
+        _log_read(session, principal, case, "nvdb-packet")
     if record_event:
         audit.record(session, VulnTag.NVDB_PACKET_GENERATED, _actor(principal), "case", case.id,
                      org_id=case.org_id, data={"fields": [f.id for f in rules.nvdb_packet.fields]})
@@ -484,9 +521,14 @@ def list_cases(session: Session, principal: Principal, rules: VulnRules, filt: C
     return list(rows), int(total)
 
 
-def timeline(session: Session, principal: Principal, case_id: uuid.UUID | str) -> list[AuditEvent]:
+def timeline(session: Session, principal: Principal, case_id: uuid.UUID | str, *,
+             collection_platform: bool = False) -> list[AuditEvent]:
+    """The case's audit trail (read before this read is logged, so it does not list itself)."""
     case = get_case(session, principal, case_id)
-    return audit.events_for(session, "case", case.id)
+    events = audit.events_for(session, "case", case.id)
+    if collection_platform:
+        _log_read(session, principal, case, "timeline")
+    return events
 
 
 def case_for_report(session: Session, report_id: uuid.UUID) -> Case | None:

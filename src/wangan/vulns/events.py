@@ -13,6 +13,8 @@ class VulnTag(enum.StrEnum):
     CASE_CREATED = "vulns:case:created"
     CASE_UPDATED = "vulns:case:updated"
     CASE_TRANSITIONED = "vulns:case:transitioned"
+    CASE_READ = "vulns:case:read"
+    PLATFORM_FILED = "vulns:platform:filed"
     UPSTREAM_NOTIFIED = "vulns:case:upstream-notified"
     DOWNSTREAM_NOTIFIED = "vulns:case:downstream-notified"
     NVDB_PACKET_GENERATED = "vulns:case:nvdb-packet-generated"

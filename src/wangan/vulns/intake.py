@@ -20,7 +20,7 @@ from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import add_period
 from wangan.kernel.models import Organisation
-from wangan.vulns import policy
+from wangan.vulns import platform, policy
 from wangan.vulns.events import VulnTag
 from wangan.vulns.models import Case, IntakeAttachment, IntakeChannel, IntakeRecord
 from wangan.vulns.rules import VulnRules
@@ -144,14 +144,14 @@ class Submission:
 def submit_report(
     session: Session, rules: VulnRules, report: ReportIn, *, channel: IntakeChannel,
     limits: IntakeLimits, reporter_user_id: uuid.UUID | None = None, source_ip: str | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, collection_platform: bool = False,
 ) -> tuple[IntakeRecord, bool]:
     """Log one receipt (Art. 5). Returns the record and whether it is new.
 
     A repeat with the same idempotency key and the same content returns the first record; the same
     key with different content is a conflict. Either way nothing is stored twice."""
     result = submit_reports(session, rules, [Submission(report, channel, reporter_user_id, source_ip)],
-                            limits=limits, now=now)[0]
+                            limits=limits, now=now, collection_platform=collection_platform)[0]
     if isinstance(result, DomainError):
         raise result
     return result
@@ -162,13 +162,20 @@ SubmitResult = tuple[IntakeRecord, bool] | DomainError
 
 def submit_reports(
     session: Session, rules: VulnRules, submissions: list[Submission], *, limits: IntakeLimits,
-    now: datetime | None = None,
+    now: datetime | None = None, collection_platform: bool = False,
 ) -> list[SubmitResult]:
     """Log many receipts in the caller's transaction, with a fixed number of statements.
 
     Each submission gets its own result: the record and whether it is new, or the error that
     refused it. One refused submission never affects the others. Used directly by the
-    high-volume API channel, which groups concurrent submissions into one transaction."""
+    high-volume API channel, which groups concurrent submissions into one transaction.
+
+    On a collection platform (``collection_platform``) without a recorded MIIT filing, every
+    submission is refused with ``PlatformNotFiled`` (Art. 10: no going live before filing)."""
+    try:
+        platform.require_open_for_intake(session, collection_platform)
+    except platform.PlatformNotFiled as exc:
+        return [exc] * len(submissions)
     results: list[SubmitResult | None] = [None] * len(submissions)
     orgs = {o.slug: o for o in receiving_orgs(session)}
     default_org = min(orgs.values(), key=lambda o: o.created_at, default=None)

@@ -423,3 +423,17 @@ class PublicationRequest(Base):
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
     decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlatformFiling(Base):
+    """Art. 10: this instance, as a vulnerability collection platform, was filed (备案) with MIIT
+    under the Filing Measures (工信部网安〔2022〕146号). The newest row is the filing in force."""
+
+    __tablename__ = "platform_filings"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    filing_number: Mapped[str] = mapped_column(String(100))
+    filed_at: Mapped[datetime] = mapped_column()
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")

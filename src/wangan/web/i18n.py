@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
+from wangan.vulns import platform
+
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 
@@ -272,6 +274,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nvdb.status": ("依据", "Basis"),
     "nvdb.clock": ("时限", "Clock"),
     "nvdb.generated_at": ("生成时间", "Generated at"),
+    "nvdb.exported_for": ("导出给(可追溯)", "Exported for (traceable)"),
     # guards (why a transition is blocked), in Chinese; English comes from the domain
     "guard.verification_recorded": ("请先填写验证结果", "record the verification result first"),
     "guard.severity_assessed": ("请评估严重程度:填写 CVSS 3.1 或 4.0 向量",
@@ -291,6 +294,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tag.vulns:case:created": ("创建案件", "Case opened"),
     "tag.vulns:case:updated": ("修改案件", "Case edited"),
     "tag.vulns:case:transitioned": ("状态变更", "State changed"),
+    "tag.vulns:case:read": ("查阅案件(平台内控)", "Case read (platform controls)"),
+    "tag.vulns:platform:filed": ("记录平台备案", "Platform filing recorded"),
     "tag.vulns:case:upstream-notified": ("通知上游", "Upstream notified"),
     "tag.vulns:case:downstream-notified": ("通知下游用户", "Downstream users notified"),
     "tag.vulns:case:nvdb-packet-generated": ("生成 NVDB 报送材料", "NVDB packet generated"),
@@ -574,6 +579,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # Chinese for the domain's stable validation messages (the domain speaks English). A message not
 # listed here is shown as the domain wrote it, so a new or reworded message degrades to English.
 DOMAIN_ZH: dict[str, str] = {
+    platform.NOT_FILED_MESSAGE:
+        "本平台为漏洞收集平台,尚未记录向工业和信息化部的备案(第十条;《网络产品安全漏洞收集平台备案管理办法》"
+        "工信部网安〔2022〕146号):管理员记录备案前不能接收报告",
     # intake (Art. 5)
     "the report is not complete": "报告信息不完整",
     "a short title is required": "请填写简短的标题",

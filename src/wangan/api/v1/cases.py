@@ -66,7 +66,7 @@ def create_case(body: CaseCreate, response: Response, rt: RuntimeDep, session: S
 @router.get("/{case_ref}", response_model=CaseOut, summary="One case, by id or number")
 def get_case(case_ref: str, response: Response, rt: RuntimeDep, session: SessionDep,
              principal: ReaderDep) -> CaseOut:
-    case = cases.get_case(session, principal, case_ref)
+    case = cases.get_case(session, principal, case_ref, collection_platform=rt.settings.collection_platform)
     response.headers["ETag"] = f'"{case.version}"'
     return case_out(case, rt.vuln_rules, rt.clock.now())
 
@@ -106,7 +106,8 @@ def downstream(case_ref: str, body: DownstreamIn, session: SessionDep, principal
 
 @router.get("/{case_ref}/nvdb-report", summary="The Art. 7(2) NVDB packet; 422 lists every missing field")
 def nvdb_report(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: ReaderDep) -> dict[str, Any]:
-    return cases.nvdb_packet(session, principal, rt.vuln_rules, case_ref)
+    return cases.nvdb_packet(session, principal, rt.vuln_rules, case_ref,
+                             collection_platform=rt.settings.collection_platform)
 
 
 @router.post("/{case_ref}/nvdb-submission", response_model=CaseOut,
@@ -120,6 +121,7 @@ def nvdb_submission(case_ref: str, body: NvdbSubmissionIn, rt: RuntimeDep, sessi
 
 
 @router.get("/{case_ref}/timeline", response_model=list[TimelineEntry], summary="The case's audit trail")
-def timeline(case_ref: str, session: SessionDep, principal: ReaderDep) -> list[TimelineEntry]:
+def timeline(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: ReaderDep) -> list[TimelineEntry]:
+    events = cases.timeline(session, principal, case_ref, collection_platform=rt.settings.collection_platform)
     return [TimelineEntry(id=e.id, occurred_at=e.occurred_at, tag=e.tag, actor=e.actor_label, data=e.data)
-            for e in cases.timeline(session, principal, case_ref)]
+            for e in events]

@@ -104,7 +104,8 @@ class IntakeWriter:
             with unit_of_work(self.rt.sessions) as session:
                 results = intake.submit_reports(
                     session, self.rt.vuln_rules, [i.submission for i in batch],
-                    limits=self.rt.intake_limits, now=self.rt.clock.now())
+                    limits=self.rt.intake_limits, now=self.rt.clock.now(),
+                    collection_platform=self.rt.settings.collection_platform)
                 slugs = {oid: slug for oid, slug in session.execute(select(Organisation.id, Organisation.slug))}
                 outcomes = [r if isinstance(r, DomainError) else Stored(r[0], r[1], slugs[r[0].org_id])
                             for r in results]

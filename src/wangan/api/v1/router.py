@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from wangan.api.v1 import account, advisories, cases, finder, gate, operator, reports
+from wangan.api.v1 import account, advisories, cases, finder, gate, operator, platform, reports
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(reports.router)
@@ -12,3 +12,4 @@ api_router.include_router(account.router)
 api_router.include_router(gate.router)
 api_router.include_router(advisories.router)
 api_router.include_router(finder.router)
+api_router.include_router(platform.router)

@@ -118,7 +118,8 @@ def _blocked(web: Web, blockers: list[cases.Blocker]) -> list[str]:
 
 def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = None,
                status: int = 200) -> Response:
-    case = cases.get_case(web.db, web.principal, case_ref)
+    case = cases.get_case(web.db, web.principal, case_ref,
+                          collection_platform=web.rt.settings.collection_platform)
     forms = dict(forms or {})
     now = web.now()
     if "edit" not in forms:
@@ -277,7 +278,8 @@ def nvdb_submission(case_ref: str, web: UserDep, form: FormDep) -> Response:
 def nvdb_page(case_ref: str, web: UserDep) -> Response:
     case = cases.get_case(web.db, web.principal, case_ref)
     try:
-        packet = cases.nvdb_packet(web.db, web.principal, web.rt.vuln_rules, case.id)
+        packet = cases.nvdb_packet(web.db, web.principal, web.rt.vuln_rules, case.id,
+                                   collection_platform=web.rt.settings.collection_platform)
     except Invalid as exc:
         web.rollback()
         fields = {f.id: f for f in web.rt.vuln_rules.nvdb_packet.fields}
@@ -290,7 +292,8 @@ def nvdb_page(case_ref: str, web: UserDep) -> Response:
 
 @router.get("/cases/{case_ref}/nvdb.json")
 def nvdb_json(case_ref: str, web: UserDep) -> Response:
-    packet = cases.nvdb_packet(web.db, web.principal, web.rt.vuln_rules, case_ref)
+    packet = cases.nvdb_packet(web.db, web.principal, web.rt.vuln_rules, case_ref,
+                               collection_platform=web.rt.settings.collection_platform)
     number = packet["case"]["number"]
     body = json.dumps(packet, ensure_ascii=False, indent=2)
     return Response(body, media_type="application/json", headers={

@@ -63,7 +63,7 @@ def submit_report(web: WebDep, form: FormDep) -> Response:
         record, created = intake.submit_report(
             web.db, web.rt.vuln_rules, report, channel=IntakeChannel.WEB, limits=web.rt.intake_limits,
             reporter_user_id=web.user.id if web.user else None, source_ip=client_ip(web.request),
-            now=web.now())
+            now=web.now(), collection_platform=web.rt.settings.collection_platform)
     except DomainError as exc:
         web.rollback()
         state.absorb(exc, web.dt)

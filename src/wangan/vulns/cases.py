@@ -28,6 +28,7 @@ from wangan.vulns.models import (
     Advisory,
     AdvisoryState,
     Case,
+    CaseShare,
     CaseState,
     DownstreamNotice,
     IntakeRecord,
@@ -194,11 +195,20 @@ def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str, *
         ref = str(case_id)
         case = None if not CASE_NUMBER_RE.match(ref) else (
             session.execute(select(Case).where(Case.number == ref)).scalar_one_or_none())
-    found = policy.require_read(principal, case, "case", case_id)
-    assert isinstance(found, Case)
+    found = policy.require_read_case(principal, case, case_id, shared=case is not None and _shared_with(
+        session, principal, case))
     if collection_platform:
         _log_read(session, principal, found)
     return found
+
+
+def _shared_with(session: Session, principal: Principal, case: Case) -> bool:
+    """Whether the case is actively shared with the principal's organisation."""
+    if principal.org_id is None or principal.org_id == case.org_id:
+        return False
+    shared = policy.shared_case_ids(principal)
+    return shared is not None and session.execute(shared.where(CaseShare.case_id == case.id).limit(1)).first() \
+        is not None
 
 
 def is_disclosed(session: Session, case: Case) -> bool:
@@ -219,7 +229,7 @@ def _log_read(session: Session, principal: Principal, case: Case, view: str = "c
 def _writable(session: Session, principal: Principal, case_id: uuid.UUID | str,
               expected_version: int | None) -> Case:
     case = get_case(session, principal, case_id)
-    policy.require_write(principal, case, "case", case_id)
+    policy.require_write_case(principal, case, case_id)
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
             f"case {case.number} was changed by someone else (you have version {expected_version}, "
@@ -405,6 +415,7 @@ def nvdb_packet(session: Session, principal: Principal, rules: VulnRules, case_i
     On a collection platform the read is audited and the packet names who exported it and when
     (``exported_for``), so a leaked copy can be traced to its reader (Art. 11)."""
     case = get_case(session, principal, case_id)
+    policy.require_read(principal, case, "case", case_id)  # the owning organisation only, not a share
     org = session.get(Organisation, case.org_id)
     assert org is not None
     product = case.product
@@ -499,7 +510,7 @@ def list_cases(session: Session, principal: Principal, rules: VulnRules, filt: C
     """Visible cases, open ones with an unmet NVDB clock first, nearest deadline first."""
     filt = filt or CaseFilter()
     moment = now or utcnow()
-    query = select(Case).where(policy.org_visible(principal, Case.org_id))
+    query = select(Case).where(policy.case_visible(principal))
     if filt.state:
         if filt.state not in rules.state_by_id:
             raise Invalid(f"unknown state {filt.state!r}; known: {', '.join(rules.state_by_id)}")
@@ -525,6 +536,7 @@ def timeline(session: Session, principal: Principal, case_id: uuid.UUID | str, *
              collection_platform: bool = False) -> list[AuditEvent]:
     """The case's audit trail (read before this read is logged, so it does not list itself)."""
     case = get_case(session, principal, case_id)
+    policy.require_read(principal, case, "case", case_id)  # the owning organisation only, not a share
     events = audit.events_for(session, "case", case.id)
     if collection_platform:
         _log_read(session, principal, case, "timeline")

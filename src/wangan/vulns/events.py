@@ -14,6 +14,8 @@ class VulnTag(enum.StrEnum):
     CASE_UPDATED = "vulns:case:updated"
     CASE_TRANSITIONED = "vulns:case:transitioned"
     CASE_READ = "vulns:case:read"
+    CASE_SHARED = "vulns:case:shared"
+    CASE_SHARE_REVOKED = "vulns:case:share-revoked"
     PLATFORM_FILED = "vulns:platform:filed"
     UPSTREAM_NOTIFIED = "vulns:case:upstream-notified"
     DOWNSTREAM_NOTIFIED = "vulns:case:downstream-notified"

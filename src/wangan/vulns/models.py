@@ -172,6 +172,21 @@ class Case(Base):
     )
 
 
+class CaseShare(Base):
+    """A case shared with another organisation after the Art. 9 gate allowed it (channel
+    ``share``). Members of the recipient organisation read the case while the share is active
+    (``revoked_at`` unset); they never write."""
+
+    __tablename__ = "case_shares"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
 class UpstreamNotice(Base):
     """Art. 7(1): the upstream supplier of an affected component was told."""
 

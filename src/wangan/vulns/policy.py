@@ -7,13 +7,14 @@ principal may not see is reported as *not found*, never as forbidden: its existe
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from wangan.errors import Forbidden, NotFound, Unauthenticated
 from wangan.kernel.auth import Principal
 from wangan.kernel.models import UserRole
-from wangan.vulns.models import Advisory, Asset, Case, IntakeRecord, OperatorFinding, Product
+from wangan.vulns.models import Advisory, Asset, Case, CaseShare, IntakeRecord, OperatorFinding, Product
 
 
 def _require_signed_in(principal: Principal) -> None:
@@ -101,6 +102,52 @@ def acting_org(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID:
     if requested is not None and requested != principal.org_id:
         raise Forbidden("you may only create records in your own organisation")
     return principal.org_id
+
+
+# --- cases shared with another organisation (``vulns.sharing``) ---
+#
+# Members (viewer, analyst, manager) of an organisation a case is actively shared with may read
+# the case; they never write it. To every other organisation the case stays not found.
+
+def _reads_for_own_org(principal: Principal) -> bool:
+    return (not principal.is_anonymous and "read" in principal.scopes and principal.org_id is not None
+            and principal.may_read_in(principal.org_id))
+
+
+def shared_case_ids(principal: Principal) -> Select[Any] | None:
+    """Ids of the cases actively shared with the principal's organisation (None: no such reader)."""
+    if not _reads_for_own_org(principal):
+        return None
+    return select(CaseShare.case_id).where(CaseShare.org_id == principal.org_id, CaseShare.revoked_at.is_(None))
+
+
+def case_visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL filter of the cases a principal may list: its organisation's, and those shared with it."""
+    own = org_visible(principal, Case.org_id)
+    shared = shared_case_ids(principal)
+    if shared is None or principal.is_admin:
+        return own
+    return or_(own, Case.id.in_(shared))
+
+
+def require_read_case(principal: Principal, case: Case | None, ref: object, *, shared: bool) -> Case:
+    """Members of the owning organisation, or of an organisation the case is actively shared
+    with (``shared``, checked by the caller) read the case; everyone else gets 404."""
+    _require_signed_in(principal)
+    if case is not None and not principal.may_read_in(case.org_id) and shared and _reads_for_own_org(principal):
+        return case
+    found = require_read(principal, case, "case", ref)
+    assert isinstance(found, Case)
+    return found
+
+
+def require_write_case(principal: Principal, case: Case, ref: object) -> Case:
+    """Write access to a case the principal already read through :func:`require_read_case`: only
+    analysts and managers of the owning organisation (a shared organisation gets 403)."""
+    _require_signed_in(principal)
+    if not principal.may_write_in(case.org_id):
+        raise Forbidden(f"only analysts and managers of the owning organisation may change case {ref}")
+    return case
 
 
 # --- the finder side: whoever submitted the report a case was opened from ---

@@ -295,6 +295,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tag.vulns:case:updated": ("修改案件", "Case edited"),
     "tag.vulns:case:transitioned": ("状态变更", "State changed"),
     "tag.vulns:case:read": ("查阅案件(平台内控)", "Case read (platform controls)"),
+    "tag.vulns:case:shared": ("与其他单位共享案件", "Case shared with another organisation"),
+    "tag.vulns:case:share-revoked": ("撤销案件共享", "Case sharing revoked"),
     "tag.vulns:platform:filed": ("记录平台备案", "Platform filing recorded"),
     "tag.vulns:case:upstream-notified": ("通知上游", "Upstream notified"),
     "tag.vulns:case:downstream-notified": ("通知下游用户", "Downstream users notified"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field
 
 from wangan.api.deps import ReaderDep, RuntimeDep, SessionDep, WriterDep
 from wangan.api.v1.schemas import (
@@ -15,14 +18,16 @@ from wangan.api.v1.schemas import (
     DownstreamOut,
     NvdbSubmissionIn,
     Page,
+    Strict,
     TimelineEntry,
     TransitionIn,
     UpstreamIn,
     UpstreamOut,
 )
 from wangan.api.v1.views import case_out
-from wangan.errors import Invalid
-from wangan.vulns import cases
+from wangan.errors import Conflict, Invalid
+from wangan.vulns import advisories, cases, sharing
+from wangan.vulns.models import CaseShare
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -125,3 +130,54 @@ def timeline(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: Read
     events = cases.timeline(session, principal, case_ref, collection_platform=rt.settings.collection_platform)
     return [TimelineEntry(id=e.id, occurred_at=e.occurred_at, tag=e.tag, actor=e.actor_label, data=e.data)
             for e in events]
+
+
+# --- sharing with another organisation, through the Art. 9 gate (channel share) ---
+
+class ShareIn(Strict):
+    organisation: str = Field(min_length=1, max_length=64, description="slug of the recipient organisation")
+
+
+class ShareOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation: str
+    granted_by: uuid.UUID | None
+    granted_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+    @classmethod
+    def of(cls, share: CaseShare, slugs: dict[uuid.UUID, str]) -> ShareOut:
+        return cls(id=share.id, case_id=share.case_id, organisation_id=share.org_id,
+                   organisation=slugs.get(share.org_id, ""), granted_by=share.granted_by,
+                   granted_at=share.granted_at, revoked_at=share.revoked_at, active=share.revoked_at is None)
+
+
+@router.post("/{case_ref}/shares", status_code=201, response_model=ShareOut,
+             summary="Share the case with another organisation; a gate refusal is a 409 with every rule")
+def share_case(case_ref: str, body: ShareIn, rt: RuntimeDep, session: SessionDep,
+               principal: WriterDep) -> ShareOut:
+    try:
+        share = sharing.share_case(session, principal, rt.gate_rules, case_ref, body.organisation,
+                                   at=rt.clock.now())
+    except Conflict as exc:
+        if isinstance(exc, advisories.GateRefused):
+            session.commit()  # the refusal is itself evidence (Art. 11): keep its audit record
+        raise
+    return ShareOut.of(share, sharing.organisation_slugs(session, [share]))
+
+
+@router.get("/{case_ref}/shares", response_model=list[ShareOut], summary="Who the case is shared with")
+def list_shares(case_ref: str, session: SessionDep, principal: ReaderDep) -> list[ShareOut]:
+    shares = sharing.list_shares(session, principal, case_ref)
+    slugs = sharing.organisation_slugs(session, shares)
+    return [ShareOut.of(s, slugs) for s in shares]
+
+
+@router.delete("/{case_ref}/shares/{share_id}", response_model=ShareOut, summary="Revoke a share")
+def revoke_share(case_ref: str, share_id: str, rt: RuntimeDep, session: SessionDep,
+                 principal: WriterDep) -> ShareOut:
+    share = sharing.revoke_share(session, principal, case_ref, share_id, at=rt.clock.now())
+    return ShareOut.of(share, sharing.organisation_slugs(session, [share]))

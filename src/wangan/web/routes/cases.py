@@ -133,13 +133,14 @@ def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = 
     for t, blockers in cases.available_transitions(web.rt.vuln_rules, case):
         transitions.append((t, _blocked(web, blockers)))
     may_write = web.principal.may_write_in(case.org_id)
+    owner = web.principal.may_read_in(case.org_id)  # False for an organisation the case is shared with
     return web.render("cases/detail.html", {
         "case": case, "forms": forms, "transitions": transitions, "may_write": may_write,
         "products": products.list_products(web.db, web.principal) if may_write else [],
-        "timeline": cases.timeline(web.db, web.principal, case.id),
+        "timeline": cases.timeline(web.db, web.principal, case.id) if owner else [],
         "nvdb_clock": web.rt.vuln_rules.clock(case.nvdb_rule_id),
         "clock": _clock(web, case),
-        "finder": finder.provider_panel(web.db, web.principal, case),
+        "finder": finder.provider_panel(web.db, web.principal, case) if owner else None,
     }, status=status)
 
 

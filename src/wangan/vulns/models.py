@@ -96,6 +96,18 @@ class Product(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CvssColumns:
+    """CVSS 3.1 and 4.0 vectors with the score and severity computed from them
+    (set through ``scoring.apply_vectors``); shared by cases and advisories."""
+
+    cvss31_vector: Mapped[str] = mapped_column(String(200), default="")
+    cvss31_score: Mapped[float | None] = mapped_column(Float)
+    cvss31_severity: Mapped[str] = mapped_column(String(16), default="")
+    cvss40_vector: Mapped[str] = mapped_column(String(300), default="")
+    cvss40_score: Mapped[float | None] = mapped_column(Float)
+    cvss40_severity: Mapped[str] = mapped_column(String(16), default="")
+
+
 class CaseState(enum.StrEnum):
     """States of the provider-side case (spec §4.1); transitions live in the rules file."""
 
@@ -110,7 +122,7 @@ class CaseState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Case(Base):
+class Case(CvssColumns, Base):
     """A vulnerability the provider discovered or learned of, from awareness to closure."""
 
     __tablename__ = "cases"
@@ -136,12 +148,6 @@ class Case(Base):
     harm: Mapped[str] = mapped_column(Text, default="")
     impact_scope: Mapped[str] = mapped_column(Text, default="")
     cwe: Mapped[str] = mapped_column(String(20), default="")
-    cvss31_vector: Mapped[str] = mapped_column(String(200), default="")
-    cvss31_score: Mapped[float | None] = mapped_column(Float)
-    cvss31_severity: Mapped[str] = mapped_column(String(16), default="")
-    cvss40_vector: Mapped[str] = mapped_column(String(300), default="")
-    cvss40_score: Mapped[float | None] = mapped_column(Float)
-    cvss40_severity: Mapped[str] = mapped_column(String(16), default="")
 
     in_upstream_component: Mapped[bool] = mapped_column(Boolean, default=False)
     user_action_required: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -309,7 +315,7 @@ class AttachmentKind(enum.StrEnum):
     DOCUMENT = "document"
 
 
-class Advisory(Base):
+class Advisory(CvssColumns, Base):
     """A security advisory drafted from a case; it leaves wangan only through the Art. 9 gate."""
 
     __tablename__ = "advisories"
@@ -324,12 +330,6 @@ class Advisory(Base):
     affected: Mapped[str] = mapped_column(Text, default="")  # products and versions
     fix: Mapped[str] = mapped_column(Text, default="")  # fix or preventive measures (PUB-5)
     cwe: Mapped[str] = mapped_column(String(20), default="")
-    cvss31_vector: Mapped[str] = mapped_column(String(200), default="")
-    cvss31_score: Mapped[float | None] = mapped_column(Float)
-    cvss31_severity: Mapped[str] = mapped_column(String(16), default="")
-    cvss40_vector: Mapped[str] = mapped_column(String(300), default="")
-    cvss40_score: Mapped[float | None] = mapped_column(Float)
-    cvss40_severity: Mapped[str] = mapped_column(String(16), default="")
     credits: Mapped[str] = mapped_column(Text, default="")
     references: Mapped[list[str]] = mapped_column(default=list)
     in_operator_system: Mapped[bool] = mapped_column(Boolean, default=False)

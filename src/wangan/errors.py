@@ -24,6 +24,10 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
     title = "Invalid request"
+    # The refusal is itself a record worth keeping (a gate decision written to the audit log just
+    # before raising): the unit of work commits instead of rolling back. Services raising such an
+    # error must have changed nothing else in the transaction.
+    keeps_record = False
 
     def __init__(self, detail: str, *, problems: list[FieldProblem] | None = None,
                  extra: dict[str, Any] | None = None) -> None:

@@ -13,6 +13,7 @@ from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import Clock, SystemClock
 from wangan.migrate import upgrade
+from wangan.vulns import cases
 from wangan.vulns.gate import GateRules, load_gate_rules
 from wangan.vulns.intake import IntakeLimits
 from wangan.vulns.rules import VulnRules, load_vuln_rules
@@ -50,8 +51,9 @@ def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | 
     eng = engine or make_engine(settings.resolved_database_url)
     if migrate:
         upgrade(eng)
-    return Runtime(settings=settings, engine=eng, sessions=make_session_factory(eng), vuln_rules=rules,
-                   gate_rules=gate_rules)
+    sessions = make_session_factory(eng)
+    cases.bind_gate_rules(sessions, gate_rules)
+    return Runtime(settings=settings, engine=eng, sessions=sessions, vuln_rules=rules, gate_rules=gate_rules)
 
 
 def ensure_first_admin(rt: Runtime) -> tuple[str, str] | None:

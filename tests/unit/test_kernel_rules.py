@@ -116,7 +116,7 @@ def test_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
-    text = TEXT.replace("    length: 6\n", "    length: -6\n").replace("version: 1\n", "version: zero\n")
+    text = TEXT.replace("    length: 6\n", "    length: -6\n").replace("version: 2\n", "version: zero\n")
     (tmp_path / RULES_FILE).write_text(text, encoding="utf-8")
 
     with pytest.raises(RulesError) as caught:

@@ -29,25 +29,26 @@ def get_session(rt: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Sessio
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _principal(session: Session, header: str) -> Principal:
+def _principal(session: Session, header: str, collection_platform: bool) -> Principal:
     if not header:
         return ANONYMOUS
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
     user, token = authenticate_token(session, raw.strip())
-    return principal_for(user, frozenset(token.scopes))
+    return principal_for(user, frozenset(token.scopes), on_collection_platform=collection_platform)
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """The bearer token's principal, or the anonymous principal when no token was sent."""
-    return _principal(session, request.headers.get("authorization", ""))
+    return _principal(session, request.headers.get("authorization", ""),
+                      get_runtime(request).settings.collection_platform)
 
 
 def principal_from_header(rt: Runtime, header: str) -> Principal:
     """The same, in a short transaction of its own (for endpoints that do not hold a session)."""
     with rt.sessions() as session:
-        return _principal(session, header)
+        return _principal(session, header, rt.settings.collection_platform)
 
 
 def require_user(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

@@ -14,9 +14,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from wangan.cli.common import EXIT_FAILED, handle_errors, runtime, transaction
-from wangan.kernel import identity
-from wangan.kernel.auth import Principal, principal_for
+from wangan.cli.common import EXIT_FAILED, handle_errors, principal_as, runtime, transaction
+from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import BEIJING
 from wangan.vulns import advisories
 from wangan.vulns.models import Advisory
@@ -29,7 +28,7 @@ TRUE, FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "
 
 
 def _principal(session: Session, email: str) -> Principal:
-    return principal_for(identity.get_user_by_email(session, email))
+    return principal_as(session, email)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -135,12 +134,8 @@ def act(number: str, action: Annotated[str, typer.Argument(help="submit, return,
     """Move the advisory along; publish asks the gate and exits 4 listing every refusing rule."""
     rt = runtime()
     with transaction(rt) as session:
-        try:
-            a = advisories.transition(session, _principal(session, as_user), rt.gate_rules, number, action,
-                                      note=note)
-        except advisories.GateRefused:
-            session.commit()  # the refusal stays in the audit log
-            raise
+        # A refusal (GateRefused) stays in the audit log: the transaction commits errors that keep a record.
+        a = advisories.transition(session, _principal(session, as_user), rt.gate_rules, number, action, note=note)
         typer.echo(f"{a.number}\t{a.state.value}\trev {a.revision}")
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from wangan.config import ConfigError, load_settings
 from wangan.db import unit_of_work
 from wangan.errors import DomainError
+from wangan.kernel import identity
+from wangan.kernel.auth import Principal, principal_for
 from wangan.kernel.rules import RulesError
 from wangan.runtime import Runtime, build_runtime
 
@@ -43,7 +45,18 @@ def runtime(migrate: bool = True) -> Runtime:
 @contextmanager
 def transaction(rt: Runtime) -> Iterator[Session]:
     with unit_of_work(rt.sessions) as session:
+        session.info[_COLLECTION_PLATFORM] = rt.settings.collection_platform
         yield session
+
+
+_COLLECTION_PLATFORM = "wangan.cli.collection_platform"
+
+
+def principal_as(session: Session, email: str) -> Principal:
+    """The principal of the user named by ``--as``, with the instance's need-to-know setting (a
+    collection platform restricts undisclosed records to their members, on the command line too)."""
+    return principal_for(identity.get_user_by_email(session, email),
+                         on_collection_platform=bool(session.info.get(_COLLECTION_PLATFORM, False)))
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

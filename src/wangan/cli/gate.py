@@ -10,10 +10,8 @@ from typing import Annotated, cast
 
 import typer
 
-from wangan.cli.common import handle_errors, runtime, transaction
-from wangan.kernel import identity
+from wangan.cli.common import handle_errors, principal_as, runtime, transaction
 from wangan.kernel.audit import Actor
-from wangan.kernel.auth import principal_for
 from wangan.kernel.calendar import BEIJING
 from wangan.vulns import advisories, gate, windows
 
@@ -38,7 +36,7 @@ def windows_create(as_user: AsUser, name: Annotated[str, typer.Option()],
                    ) -> None:
     rt = runtime()
     with transaction(rt) as session:
-        who = principal_for(identity.get_user_by_email(session, as_user))
+        who = principal_as(session, as_user)
         w = windows.create_window(session, who, name=name, starts_at=_when(start, "--start"),
                                   ends_at=_when(end, "--end"), scope=scope)
         typer.echo(f"{w.id}\t{w.starts_at.isoformat()} – {w.ends_at.isoformat()}\t{','.join(w.scope)}\t{w.name}")
@@ -62,7 +60,7 @@ def windows_consent(window_id: str, as_user: AsUser, reference: Annotated[str, t
     """Record MPS consent to publish inside a window."""
     rt = runtime()
     with transaction(rt) as session:
-        who = principal_for(identity.get_user_by_email(session, as_user))
+        who = principal_as(session, as_user)
         w = windows.record_consent(session, who, uuid.UUID(window_id), reference=reference,
                                    consent_date=_when(date, "--date"))
         typer.echo(f"{w.id}: consent {w.consent_reference} recorded")
@@ -83,6 +81,8 @@ def gate_check(
     recipient: Annotated[str | None, typer.Option(help="who receives it (transfer channels)")] = None,
     jurisdiction: Annotated[str | None, typer.Option(help="domestic or overseas; unset = unknown")] = None,
     provider: Annotated[bool, typer.Option(help="the recipient is the product's provider")] = False,
+    cert: Annotated[bool, typer.Option(help="the recipient is a CERT (abroad: held for legal sign-off)")] = False,
+    legal_signoff: Annotated[str, typer.Option(help="reference of the legal sign-off for a CERT abroad")] = "",
     at: Annotated[str | None, typer.Option(help="ISO time (Beijing time without a zone); default now")] = None,
 ) -> None:
     """Explain what the gate would decide; exit 0 on allow, 1 on deny or hold. Nothing is sent."""
@@ -96,11 +96,11 @@ def gate_check(
         raise typer.BadParameter("domestic or overseas", param_hint="--jurisdiction")
     # checked just above, so the narrower type holds
     zone = cast("gate.Jurisdiction | None", jurisdiction)
-    who_gets = gate.Recipient(recipient, zone, provider) if recipient else None
+    who_gets = gate.Recipient(recipient, zone, provider, cert, legal_signoff) if recipient else None
     moment = windows.as_beijing(_when(at, "--at")) if at else datetime.now(UTC)
     rt = runtime()
     with transaction(rt) as session:
-        principal = principal_for(identity.get_user_by_email(session, as_user))
+        principal = principal_as(session, as_user)
         if advisory is not None:
             item = advisories.get_advisory(session, principal, advisory)
             decision = advisories.decide(session, rt.gate_rules, item, chosen, who_gets, moment,

@@ -1,6 +1,9 @@
 """``wangan reports``, ``wangan cases``, ``wangan retention``: the vulnerability workflow from a shell.
 
-Commands act as a named user (``--as EMAIL``) so the same authorization policy applies as on the web."""
+Commands act as a named user (``--as EMAIL``) so the same authorization policy applies as on the web,
+need-to-know on a collection platform included (``cases members``, ``member-add``, ``member-remove``).
+``cases forward`` sends the report to the product's provider through the Art. 9 gate: a refusal
+exits 4 and names every refusing rule on stderr."""
 
 from __future__ import annotations
 
@@ -13,13 +16,12 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from wangan.cli.common import handle_errors, runtime, transaction
+from wangan.cli.common import handle_errors, principal_as, runtime, transaction
 from wangan.db import utcnow
-from wangan.kernel import identity
 from wangan.kernel.audit import Actor
-from wangan.kernel.auth import Principal, principal_for
-from wangan.vulns import cases, intake, operator, products
-from wangan.vulns.models import Case, IntakeChannel
+from wangan.kernel.auth import Principal
+from wangan.vulns import cases, forwarding, intake, members, operator, products, sharing
+from wangan.vulns.models import Case, CaseShare, IntakeChannel, ProviderForward
 
 reports_app = typer.Typer(no_args_is_help=True, help="The intake log (Art. 5).")
 cases_app = typer.Typer(no_args_is_help=True, help="Vulnerability cases (Art. 7).")
@@ -32,7 +34,7 @@ AsUser = Annotated[str, typer.Option("--as", help="act as this user (e-mail)")]
 
 
 def _principal(session: Session, email: str) -> Principal:
-    return principal_for(identity.get_user_by_email(session, email))
+    return principal_as(session, email)
 
 
 @reports_app.command("submit")
@@ -109,11 +111,14 @@ def cases_list(as_user: AsUser, open_only: Annotated[bool, typer.Option("--open"
 def cases_show(case_ref: str, as_user: AsUser) -> None:
     rt = runtime()
     with transaction(rt) as session:
-        c = cases.get_case(session, _principal(session, as_user), case_ref)
+        # On a collection platform this read of the internal view is logged (Art. 11), as on the API.
+        c = cases.get_case(session, _principal(session, as_user), case_ref,
+                           collection_platform=rt.settings.collection_platform)
         typer.echo(json.dumps({
             "number": c.number, "state": c.state.value, "title": c.title, "version": c.version,
             "aware_at": c.aware_at.isoformat(), "nvdb_due_at": c.nvdb_due_at.isoformat(),
             "nvdb_submitted_at": c.nvdb_submitted_at.isoformat() if c.nvdb_submitted_at else None,
+            "forward_due_at": _iso(c.forward_due_at), "forwarded_at": _iso(c.forwarded_at),
             "transitions": {t.id: [b.message for b in blocked]
                             for t, blocked in cases.available_transitions(rt.vuln_rules, c)},
         }, ensure_ascii=False, indent=2))
@@ -135,8 +140,13 @@ def cases_nvdb(case_ref: str, as_user: AsUser) -> None:
     """Print the NVDB packet as JSON; exit 2 listing every missing required field."""
     rt = runtime()
     with transaction(rt) as session:
-        packet = cases.nvdb_packet(session, _principal(session, as_user), rt.vuln_rules, case_ref)
+        packet = cases.nvdb_packet(session, _principal(session, as_user), rt.vuln_rules, case_ref,
+                                   collection_platform=rt.settings.collection_platform)
     typer.echo(json.dumps(packet, ensure_ascii=False, indent=2))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _parse_time(value: str | None, option: str) -> datetime:
@@ -203,6 +213,128 @@ def cases_update(case_ref: str, as_user: AsUser,
         c = cases.update_case(session, _principal(session, as_user), case_ref, _parse_assignments(set_),
                               expected_version=version)
         _echo_case(c)
+
+
+@cases_app.command("members")
+@handle_errors
+def cases_members(case_ref: str, as_user: AsUser) -> None:
+    """Who is on the case (need-to-know on a collection platform, Art. 11), oldest first."""
+    rt = runtime()
+    with transaction(rt) as session:
+        rows = members.list_members(session, _principal(session, as_user), case_ref)
+        for m in rows:
+            typer.echo(f"{m.email}\t{m.role}\tadded {m.added_at.isoformat()}\tby {m.added_by or '-'}")
+    typer.echo(f"{len(rows)} member(s)", err=True)
+
+
+@cases_app.command("member-add")
+@handle_errors
+def cases_member_add(case_ref: str, email: Annotated[str, typer.Argument(help="the user to add (e-mail)")],
+                     as_user: AsUser) -> None:
+    """Make a manager, analyst or viewer of the owning organisation a member (managers only)."""
+    rt = runtime()
+    with transaction(rt) as session:
+        members.add_member(session, _principal(session, as_user), case_ref, email, at=rt.clock.now())
+    typer.echo(f"{email.strip()} is now a member of {case_ref}")
+
+
+@cases_app.command("member-remove")
+@handle_errors
+def cases_member_remove(case_ref: str, email: Annotated[str, typer.Argument(help="the member to remove (e-mail)")],
+                        as_user: AsUser) -> None:
+    """Take a member off the case (managers only); on a platform they no longer read it."""
+    rt = runtime()
+    with transaction(rt) as session:
+        members.remove_member(session, _principal(session, as_user), case_ref, email)
+    typer.echo(f"{email.strip()} is no longer a member of {case_ref}")
+
+
+def _echo_forward(f: ProviderForward) -> None:
+    timing = {True: "on time", False: "LATE", None: "-"}[f.on_time]
+    typer.echo(f"{f.id}\t{f.forwarded_at.isoformat()}\t{f.channel.value}\t{f.recipient}\t{f.jurisdiction}\t"
+               f"{timing}\t{f.reference}")
+
+
+@cases_app.command("forward")
+@handle_errors
+def cases_forward(
+        case_ref: str, as_user: AsUser,
+        channel: Annotated[str, typer.Option(help="share (an organisation here), email (through the outbox) or "
+                                                  "recorded (sent outside wangan)")],
+        organisation: Annotated[str, typer.Option(help="share: the provider organisation's slug")] = "",
+        email: Annotated[str, typer.Option(help="email: the provider's security contact")] = "",
+        recipient: Annotated[str, typer.Option(help="recorded: who received the report")] = "",
+        jurisdiction: Annotated[str, typer.Option(help="email/recorded: domestic or overseas; unset = unknown, "
+                                                       "treated as overseas")] = "",
+        reference: Annotated[str, typer.Option(help="the provider's ticket or your reference")] = "",
+        note: str = "",
+        at: Annotated[str | None, typer.Option("--at", help="recorded: ISO time it was sent, with a zone")] = None,
+) -> None:
+    """Forward the case's report to the product's provider through the gate; a refusal exits 4 naming every rule."""
+    rt = runtime()
+    data = forwarding.ForwardIn(channel=channel, organisation=organisation, email=email, recipient=recipient,
+                                jurisdiction=jurisdiction, reference=reference, note=note,
+                                forwarded_at=_parse_time(at, "--at") if at else None)
+    with transaction(rt) as session:
+        # A gate refusal keeps its audit record: the transaction commits errors that keep one.
+        f = forwarding.forward_to_provider(session, _principal(session, as_user), rt.gate_rules, case_ref, data,
+                                           now=rt.clock.now(), platform_name=rt.settings.instance_name)
+        _echo_forward(f)
+
+
+@cases_app.command("forwards")
+@handle_errors
+def cases_forwards(case_ref: str, as_user: AsUser) -> None:
+    """Every forward of the case to the product's provider, oldest first."""
+    rt = runtime()
+    with transaction(rt) as session:
+        rows = forwarding.list_forwards(session, _principal(session, as_user), case_ref)
+        for f in rows:
+            _echo_forward(f)
+    typer.echo(f"{len(rows)} forward(s)", err=True)
+
+
+def _echo_share(share: CaseShare, slugs: dict[uuid.UUID, str]) -> None:
+    state = "active" if share.revoked_at is None else f"revoked {share.revoked_at.isoformat()}"
+    typer.echo(f"{share.id}\t{slugs.get(share.org_id, share.org_id)}\t{share.granted_at.isoformat()}\t{state}\t"
+               f"{share.legal_signoff or '-'}")
+
+
+@cases_app.command("share")
+@handle_errors
+def cases_share(case_ref: str, organisation: Annotated[str, typer.Argument(help="the recipient organisation's slug")],
+                as_user: AsUser,
+                legal_signoff: Annotated[str, typer.Option(help="reference of the legal sign-off, for a CERT "
+                                                                "abroad (PUB-7 holds it otherwise)")] = "") -> None:
+    """Share the case with another organisation through the gate; a refusal exits 4 naming every rule."""
+    rt = runtime()
+    with transaction(rt) as session:
+        share = sharing.share_case(session, _principal(session, as_user), rt.gate_rules, case_ref, organisation,
+                                   at=rt.clock.now(), legal_signoff=legal_signoff)
+        _echo_share(share, sharing.organisation_slugs(session, [share]))
+
+
+@cases_app.command("shares")
+@handle_errors
+def cases_shares(case_ref: str, as_user: AsUser) -> None:
+    """Every share of the case, active and revoked."""
+    rt = runtime()
+    with transaction(rt) as session:
+        rows = sharing.list_shares(session, _principal(session, as_user), case_ref)
+        slugs = sharing.organisation_slugs(session, rows)
+        for share in rows:
+            _echo_share(share, slugs)
+    typer.echo(f"{len(rows)} share(s)", err=True)
+
+
+@cases_app.command("unshare")
+@handle_errors
+def cases_unshare(case_ref: str, share_id: str, as_user: AsUser) -> None:
+    """Revoke a share; the organisation no longer sees the case."""
+    rt = runtime()
+    with transaction(rt) as session:
+        share = sharing.revoke_share(session, _principal(session, as_user), case_ref, share_id, at=rt.clock.now())
+        _echo_share(share, sharing.organisation_slugs(session, [share]))
 
 
 @cases_app.command("upstream")

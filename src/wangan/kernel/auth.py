@@ -37,6 +37,9 @@ class Principal:
     role: UserRole | None = None
     is_admin: bool = False
     scopes: frozenset[str] = field(default_factory=lambda: frozenset(KNOWN_SCOPES))
+    # The instance is a collection platform (Art. 10, 11): membership of the organisation is then not
+    # enough to read an undisclosed record (need-to-know; the domain policy decides what that means).
+    on_collection_platform: bool = False
 
     @property
     def is_anonymous(self) -> bool:
@@ -64,7 +67,8 @@ class Principal:
 ANONYMOUS = Principal(user_id=None, label="anonymous", scopes=frozenset())
 
 
-def principal_for(user: User, scopes: frozenset[str] | None = None) -> Principal:
+def principal_for(user: User, scopes: frozenset[str] | None = None, *,
+                  on_collection_platform: bool = False) -> Principal:
     org = user.organisation
     return Principal(
         user_id=user.id,
@@ -75,6 +79,7 @@ def principal_for(user: User, scopes: frozenset[str] | None = None) -> Principal
         role=user.role,
         is_admin=user.is_admin,
         scopes=scopes if scopes is not None else frozenset(KNOWN_SCOPES),
+        on_collection_platform=on_collection_platform,
     )
 
 

@@ -21,6 +21,7 @@ class OrgRole(enum.StrEnum):
     PLATFORM = "platform"
     FINDER = "finder"
     AUTHORITY = "authority"
+    CERT = "cert"  # a computer emergency response team (national, sectoral or foreign CERT/CSIRT)
 
 
 class Jurisdiction(enum.StrEnum):

@@ -34,6 +34,8 @@ from wangan.vulns.models import (
     Case,
     CaseState,
     EventWindow,
+    PublicationRequest,
+    PublicationRequestStatus,
 )
 from wangan.vulns.scoring import apply_vectors, normalise_cwe
 
@@ -65,6 +67,7 @@ class GateRefused(Conflict):
 
     code = "gate-refused"
     title = "Refused by the publication gate"
+    keeps_record = True
 
     def __init__(self, decision: gate.Decision) -> None:
         refusing = [r for r in decision.results if r.outcome is not gate.Outcome.ALLOW]
@@ -82,6 +85,14 @@ def _next_number(session: Session, now: datetime) -> str:
     return f"WA-SA-{now.year}-{take_next(session, f'advisory-{now.year}'):04d}"
 
 
+def _accepted_credits(session: Session, case_id: uuid.UUID) -> str:
+    """Names the provider agreed to credit on the finder's publication requests, one per line."""
+    names = session.execute(select(PublicationRequest.credit_name).where(
+        PublicationRequest.case_id == case_id, PublicationRequest.status == PublicationRequestStatus.ACCEPTED,
+        PublicationRequest.credit_name != "").order_by(PublicationRequest.decided_at)).scalars().all()
+    return "\n".join(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
 def draft_from_case(session: Session, principal: Principal, case_ref: str | uuid.UUID) -> Advisory:
     """Start an advisory pre-filled from the case's assessment."""
     case = cases.get_case(session, principal, case_ref)
@@ -95,7 +106,7 @@ def draft_from_case(session: Session, principal: Principal, case_ref: str | uuid
         description=case.description, affected=affected, fix=case.fix_description, cwe=case.cwe,
         cvss31_vector=case.cvss31_vector, cvss31_score=case.cvss31_score, cvss31_severity=case.cvss31_severity,
         cvss40_vector=case.cvss40_vector, cvss40_score=case.cvss40_score, cvss40_severity=case.cvss40_severity,
-        created_by=principal.user_id, case=case,
+        credits=_accepted_credits(session, case.id), created_by=principal.user_id, case=case,
     )
     session.add(advisory)
     session.flush()
@@ -115,12 +126,15 @@ def get_advisory(session: Session, principal: Principal, ref: str | uuid.UUID) -
             select(Advisory).where(Advisory.number == text)).scalar_one_or_none()
     found = policy.require_read(principal, advisory, "advisory", ref)
     assert isinstance(found, Advisory)
+    if (policy.needs_membership(principal) and found.state is not AdvisoryState.PUBLISHED
+            and not cases.is_known_to(session, principal, found.case)):
+        raise NotFound(f"no advisory {ref}")  # need-to-know: a draft of an undisclosed case
     return found
 
 
 def list_advisories(session: Session, principal: Principal) -> list[Advisory]:
     return list(session.execute(
-        select(Advisory).where(policy.org_visible(principal, Advisory.org_id)).order_by(Advisory.created_at.desc())
+        select(Advisory).where(policy.advisory_visible(principal)).order_by(Advisory.created_at.desc())
     ).scalars())
 
 

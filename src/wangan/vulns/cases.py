@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable
@@ -11,23 +12,24 @@ from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from wangan.db import utcnow
-from wangan.errors import Conflict, ErrorList, FieldProblem, Invalid, NotFound
+from wangan.errors import Conflict, ErrorList, FieldProblem, Forbidden, Invalid, NotFound
 from wangan.kernel import audit
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import add_period
 from wangan.kernel.models import AuditEvent, Organisation
 from wangan.kernel.numbering import take_next
-from wangan.vulns import policy
+from wangan.vulns import gate, policy
 from wangan.vulns.events import VulnTag
 from wangan.vulns.models import (
     Advisory,
     AdvisoryState,
     Case,
+    CaseMember,
     CaseShare,
     CaseState,
     DownstreamNotice,
@@ -39,6 +41,8 @@ from wangan.vulns.rules import TransitionDef, VulnRules
 from wangan.vulns.scoring import apply_vectors, normalise_cwe
 
 NVDB_CLOCK = "VULN-NVDB-REPORT"
+FORWARD_CLOCK = "PLATFORM-FORWARD"
+_GATE_RULES_KEY = "wangan.vulns.gate_rules"
 CASE_NUMBER_RE = re.compile(r"^WA-[0-9]{4}-[0-9]{4,9}$")
 
 # Fields a person may edit on a case, with their maximum lengths.
@@ -172,13 +176,31 @@ def create_case(session: Session, principal: Principal, rules: VulnRules, data: 
     if data.description:
         changes["description"] = data.description
     _apply_changes(case, session, changes)
+    if principal.on_collection_platform:
+        _start_forward_clock(session, rules, case)
     session.add(case)
     session.flush()
+    if principal.user_id is not None:  # whoever opens a case needs to know it (need-to-know)
+        session.add(CaseMember(case_id=case.id, user_id=principal.user_id, added_by=principal.user_id,
+                               added_at=moment))
     audit.record(session, VulnTag.CASE_CREATED, _actor(principal), "case", case.id, org_id=org_id, data={
         "after": {"number": case.number, "title": case.title, "state": case.state.value,
                   "aware_at": case.aware_at, "nvdb_due_at": case.nvdb_due_at,
-                  "report_id": case.report_id}})
+                  "forward_due_at": case.forward_due_at, "report_id": case.report_id}})
     return case
+
+
+def _start_forward_clock(session: Session, rules: VulnRules, case: Case) -> None:
+    """A collection platform collects vulnerabilities in other vendors' products (Art. 10), so each
+    case it opens must reach the product's provider (PLATFORM-FORWARD), unless the product named
+    at opening is the platform's own."""
+    org = session.get(Organisation, case.org_id)
+    if case.product_id is not None and org is not None:
+        product = session.get(Product, case.product_id)
+        if product is not None and product.vendor.strip().casefold() == org.name.strip().casefold():
+            return
+    clock = rules.clock(FORWARD_CLOCK)
+    case.forward_due_at = add_period(case.aware_at, clock.length, clock.unit)
 
 
 def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str, *,
@@ -195,11 +217,115 @@ def get_case(session: Session, principal: Principal, case_id: uuid.UUID | str, *
         ref = str(case_id)
         case = None if not CASE_NUMBER_RE.match(ref) else (
             session.execute(select(Case).where(Case.number == ref)).scalar_one_or_none())
-    found = policy.require_read_case(principal, case, case_id, shared=case is not None and _shared_with(
-        session, principal, case))
+    shared = case is not None and _shared_with(session, principal, case)
+    found = policy.require_read_case(
+        principal, case, case_id, shared=shared,
+        known=case is None or not policy.needs_membership(principal) or is_known_to(session, principal, case))
+    if shared and not principal.may_read_in(found.org_id):
+        _gate_outside_read(session, principal, found)
     if collection_platform:
         _log_read(session, principal, found)
     return found
+
+
+class ReadRefused(Forbidden):
+    """The Art. 9 gate refused to let a principal outside the owning organisation read the case
+    (channel ``api_read``), e.g. its organisation is now overseas and not the product's provider.
+    The decision is in the audit log of the caller's transaction, which is kept."""
+
+    code = "gate-refused-read"
+    title = "Reading refused by the publication gate"
+    keeps_record = True
+
+    def __init__(self, decision: gate.Decision) -> None:
+        refusing = [r for r in decision.results if r.outcome is not gate.Outcome.ALLOW]
+        super().__init__("the publication gate refused this read: "
+                         + "; ".join(f"{r.rule_id}: {r.reason_en}" for r in refusing),
+                         problems=[FieldProblem(r.rule_id, f"{r.reason_en} / {r.reason_zh}") for r in refusing],
+                         extra={"decision": decision.to_dict()})
+        self.decision = decision
+
+
+def bind_gate_rules(factory: sessionmaker[Session], rules: gate.GateRules) -> None:
+    """Give every session of ``factory`` the gate rules, so that reads of a case by principals
+    outside its organisation are put to the gate wherever they start."""
+    factory.configure(info={_GATE_RULES_KEY: rules})
+
+
+def gate_content(session: Session, case: Case) -> gate.Content:
+    """What the gate judges when a case leaves: its text, computed severity and facts."""
+    return gate.Content(
+        title=case.title, text=case.description,
+        computed_severity=case.cvss40_severity or case.cvss31_severity or None,
+        fix_available=case.fix_available_at is not None, fix_or_mitigation=case.fix_description,
+        in_operator_system=False, disclosed=is_disclosed(session, case),
+    )
+
+
+def gate_jurisdiction(org: Organisation) -> gate.Jurisdiction | None:
+    value = org.jurisdiction.value if org.jurisdiction is not None else None
+    if value == "domestic":
+        return "domestic"
+    if value == "overseas":
+        return "overseas"
+    return None  # unknown: the gate treats it as overseas
+
+
+def provides_product(case: Case, name: str) -> bool:
+    """Whether ``name`` is the vendor named on the case's product (the product's provider)."""
+    product = case.product
+    return product is not None and product.vendor.strip().casefold() == name.strip().casefold()
+
+
+def gate_recipient(case: Case, org: Organisation) -> gate.Recipient:
+    """The organisation as the gate sees it; it provides the product when it is the vendor named
+    on the case's product."""
+    return gate.Recipient(label=org.name, jurisdiction=gate_jurisdiction(org),
+                          is_product_provider=provides_product(case, org.name), is_cert="cert" in (org.roles or []))
+
+
+def readable_shared_ids(session: Session, principal: Principal, at: datetime) -> list[uuid.UUID]:
+    """The cases shared with the principal's organisation that the gate lets it read now (channel
+    ``api_read``), for lists. A share granted once stops counting when the facts change, e.g. the
+    organisation is no longer the product's provider. Opening a case asks the gate again and logs
+    the decision; lists apply the same decision without logging one per row."""
+    shared = policy.shared_case_ids(principal)
+    rules = session.info.get(_GATE_RULES_KEY)
+    if shared is None or principal.is_admin or principal.org_id is None or not isinstance(rules, gate.GateRules):
+        return []
+    org = session.get(Organisation, principal.org_id)
+    if org is None:
+        return []
+    rows = session.execute(
+        select(Case, CaseShare.legal_signoff).join(CaseShare, CaseShare.case_id == Case.id)
+        .where(CaseShare.org_id == org.id, CaseShare.revoked_at.is_(None), Case.org_id != org.id)
+    ).all()
+    readable: list[uuid.UUID] = []
+    for case, signoff in rows:
+        recipient = dataclasses.replace(gate_recipient(case, org), legal_signoff=signoff or "")
+        decision = gate.decide(gate.GateRequest(channel=gate.Channel.API_READ, content=gate_content(session, case),
+                                                recipient=recipient, at=at), rules)
+        if decision.allowed:
+            readable.append(case.id)
+    return readable
+
+
+def _gate_outside_read(session: Session, principal: Principal, case: Case) -> None:
+    """A read by a principal outside the owning organisation is an egress: ask the gate."""
+    rules = session.info.get(_GATE_RULES_KEY)
+    org = session.get(Organisation, principal.org_id) if principal.org_id is not None else None
+    if not isinstance(rules, gate.GateRules) or org is None:
+        raise NotFound(f"no case {case.number}")  # fail closed: no rules to decide with
+    signoff = session.execute(select(CaseShare.legal_signoff).where(
+        CaseShare.case_id == case.id, CaseShare.org_id == org.id, CaseShare.revoked_at.is_(None))).scalars().first()
+    recipient = dataclasses.replace(gate_recipient(case, org), legal_signoff=signoff or "")
+    decision = gate.decide(gate.GateRequest(channel=gate.Channel.API_READ, content=gate_content(session, case),
+                                            recipient=recipient, at=utcnow()), rules)
+    audit.record(session, VulnTag.GATE_DECIDED, _actor(principal), "case", case.id, org_id=case.org_id,
+                 data={"channel": gate.Channel.API_READ.value, "dry_run": False, "recipient": org.slug,
+                       "decision": decision.to_dict()})
+    if not decision.allowed:
+        raise ReadRefused(decision)
 
 
 def _shared_with(session: Session, principal: Principal, case: Case) -> bool:
@@ -209,6 +335,19 @@ def _shared_with(session: Session, principal: Principal, case: Case) -> bool:
     shared = policy.shared_case_ids(principal)
     return shared is not None and session.execute(shared.where(CaseShare.case_id == case.id).limit(1)).first() \
         is not None
+
+
+def is_member(session: Session, user_id: uuid.UUID | None, case: Case) -> bool:
+    """Whether the user is a member of the case (need-to-know, ``vulns.members``)."""
+    if user_id is None:
+        return False
+    found = select(CaseMember.id).where(CaseMember.case_id == case.id, CaseMember.user_id == user_id).limit(1)
+    return session.execute(found).first() is not None
+
+
+def is_known_to(session: Session, principal: Principal, case: Case) -> bool:
+    """Under need-to-know: the principal is a member of the case, or the case is disclosed."""
+    return is_member(session, principal.user_id, case) or is_disclosed(session, case)
 
 
 def is_disclosed(session: Session, case: Case) -> bool:
@@ -312,7 +451,7 @@ def count_by_state(session: Session, principal: Principal, states: list[str]) ->
     """How many visible cases are in each of ``states`` (one grouped query)."""
     rows = session.execute(
         select(Case.state, func.count(Case.id))
-        .where(policy.org_visible(principal, Case.org_id), Case.state.in_([CaseState(s) for s in states]))
+        .where(policy.own_case_visible(principal), Case.state.in_([CaseState(s) for s in states]))
         .group_by(Case.state)
     ).all()
     found = {state.value: int(n) for state, n in rows}
@@ -510,7 +649,7 @@ def list_cases(session: Session, principal: Principal, rules: VulnRules, filt: C
     """Visible cases, open ones with an unmet NVDB clock first, nearest deadline first."""
     filt = filt or CaseFilter()
     moment = now or utcnow()
-    query = select(Case).where(policy.case_visible(principal))
+    query = select(Case).where(policy.case_visible(principal, readable_shared_ids(session, principal, moment)))
     if filt.state:
         if filt.state not in rules.state_by_id:
             raise Invalid(f"unknown state {filt.state!r}; known: {', '.join(rules.state_by_id)}")

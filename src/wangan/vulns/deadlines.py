@@ -1,4 +1,5 @@
-"""Deadline reminders: the NVDB report clock of cases (Art. 7(2)) and the operator clocks (Art. 8).
+"""Deadline reminders: the NVDB report clock of cases (Art. 7(2)), the forward-to-provider clock
+of a collection platform's cases (PLATFORM-FORWARD) and the operator clocks (Art. 8).
 
 ``check_deadlines`` is a job: it finds every running clock that has reached a reminder lead time
 (``WANGAN_REMINDER_LEAD_HOURS``) or has passed, and writes reminder messages to the outbox in the
@@ -16,7 +17,8 @@ as overseas under PUB-7). Otherwise the payload carries the id, number and due t
 names the rules that withheld the title. An operator finding's payload carries only its id,
 because details of vulnerabilities in systems an operator runs must not leave the organisation
 (PUB-2). E-mails go only to the managers and analysts of the owning organisation, who may read
-the record anyway.
+the record anyway; on a collection platform (need-to-know) a case's reminders go to the managers
+and to the analysts who are members of the case.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import hashlib
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -40,8 +42,9 @@ from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import BEIJING
 from wangan.kernel.models import Organisation, OutboxMessage, User, UserRole
 from wangan.vulns import gate
+from wangan.vulns.cases import FORWARD_CLOCK
 from wangan.vulns.events import VulnTag
-from wangan.vulns.models import Case, CaseState, FindingState, OperatorFinding
+from wangan.vulns.models import Case, CaseMember, CaseState, FindingState, OperatorFinding
 from wangan.vulns.operator import FIX_CLOCK, VERIFY_CLOCK
 from wangan.vulns.rules import VulnRules
 
@@ -86,7 +89,7 @@ class _RunningClock:
     org_slug: str
     number: str  # the case number, or the finding's reference (may be empty)
     title: str
-    key: str  # "nvdb" | "verify" | "fix": part of the dedupe key
+    key: str  # "nvdb" | "forward" | "verify" | "fix": part of the dedupe key
     rule_id: str
     due_at: datetime
     url: str
@@ -142,8 +145,12 @@ def check_deadlines(session: Session, rules: VulnRules, settings: Settings, now:
         return DeadlineSummary()
 
     recipients = _recipients(session, {c.org_id for c in clocks})
-    candidates = [m for c in clocks
-                  for m in _messages(c, rules, settings, recipients.get(c.org_id, []), gate_rules, now)]
+    if settings.collection_platform:
+        recipients_of = _need_to_know(session, clocks, recipients)
+    else:
+        def recipients_of(clock: _RunningClock) -> list[tuple[uuid.UUID, str]]:
+            return recipients.get(clock.org_id, [])
+    candidates = [m for c in clocks for m in _messages(c, rules, settings, recipients_of(c), gate_rules, now)]
     taken = _existing_keys(session, [m.dedupe_key for m in candidates])
 
     reminders = overdue = 0
@@ -187,22 +194,54 @@ def check_deadlines(session: Session, rules: VulnRules, settings: Settings, now:
 
 def _case_clocks(session: Session, rules: VulnRules, settings: Settings, now: datetime,
                  horizon: datetime, leads: Sequence[float]) -> Iterable[_RunningClock]:
+    """The NVDB clock and, on a collection platform, the forward-to-provider clock of open cases:
+    one query for both, whichever of them is near or past due."""
     # Columns, not entities: loading Case would also select-in its notices, which are not needed.
+    nvdb_running = and_(Case.nvdb_submitted_at.is_(None), Case.nvdb_due_at <= horizon)
+    forward_running = and_(Case.forwarded_at.is_(None), Case.forward_due_at.is_not(None),
+                           Case.forward_due_at <= horizon)
     rows = session.execute(
         select(Case.id, Case.org_id, Case.number, Case.title, Case.nvdb_rule_id, Case.nvdb_due_at,
-               Organisation.slug)
+               Case.nvdb_submitted_at, Case.forward_due_at, Case.forwarded_at, Organisation.slug)
         .join(Organisation, Organisation.id == Case.org_id)
-        .where(Case.state.in_([CaseState(s) for s in rules.open_states()]),
-               Case.nvdb_submitted_at.is_(None),
-               Case.nvdb_due_at <= horizon)
+        .where(Case.state.in_([CaseState(s) for s in rules.open_states()]), or_(nvdb_running, forward_running))
         .order_by(Case.nvdb_due_at)
     ).all()
     for row in rows:
-        stage = stage_at(row.nvdb_due_at, now, leads)
-        if stage is not None:
-            yield _RunningClock("case", row.id, row.org_id, row.slug, row.number, row.title, "nvdb",
-                                row.nvdb_rule_id, row.nvdb_due_at,
-                                f"{settings.base_url}/cases/{row.number}", stage)
+        url = f"{settings.base_url}/cases/{row.number}"
+        checks: list[tuple[str, str, datetime]] = []
+        if row.nvdb_submitted_at is None:
+            checks.append(("nvdb", row.nvdb_rule_id, row.nvdb_due_at))
+        if row.forwarded_at is None and row.forward_due_at is not None:
+            checks.append(("forward", FORWARD_CLOCK, row.forward_due_at))
+        for key, rule_id, due in checks:
+            stage = stage_at(due, now, leads)
+            if stage is not None:
+                yield _RunningClock("case", row.id, row.org_id, row.slug, row.number, row.title, key, rule_id, due,
+                                    url, stage)
+
+
+def _need_to_know(session: Session, clocks: Sequence[_RunningClock],
+                  recipients: dict[uuid.UUID, list[tuple[uuid.UUID, str]]],
+                  ) -> Callable[[_RunningClock], list[tuple[uuid.UUID, str]]]:
+    """Recipients of each clock on a collection platform: managers, and members of the case."""
+    case_ids = list({c.subject_id for c in clocks if c.subject_type == "case"})
+    members: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for start in range(0, len(case_ids), _IN_CHUNK):
+        for case_id, user_id in session.execute(select(CaseMember.case_id, CaseMember.user_id).where(
+                CaseMember.case_id.in_(case_ids[start:start + _IN_CHUNK]))).all():
+            members[case_id].add(user_id)
+    managers = set(session.execute(select(User.id).where(
+        User.org_id.in_({c.org_id for c in clocks}), User.role == UserRole.MANAGER)).scalars())
+
+    def recipients_of(clock: _RunningClock) -> list[tuple[uuid.UUID, str]]:
+        everyone = recipients.get(clock.org_id, [])
+        if clock.subject_type != "case":
+            return everyone
+        allowed = members.get(clock.subject_id, set()) | managers
+        return [(user_id, email) for user_id, email in everyone if user_id in allowed]
+
+    return recipients_of
 
 
 def _finding_clocks(session: Session, settings: Settings, now: datetime, horizon: datetime,

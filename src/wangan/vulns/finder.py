@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wangan.db import utcnow
 from wangan.errors import Conflict, ErrorList, NotFound
-from wangan.kernel import audit
+from wangan.kernel import audit, outbox
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
-from wangan.vulns import advisories, policy
+from wangan.kernel.models import User, UserRole
+from wangan.vulns import advisories, cases, policy
 from wangan.vulns.cases import CASE_NUMBER_RE
 from wangan.vulns.events import VulnTag
 from wangan.vulns.models import (
@@ -96,6 +98,70 @@ def _actor(principal: Principal) -> Actor:
     return Actor(principal.user_id, principal.label)
 
 
+@dataclass(frozen=True)
+class NoticeLinks:
+    """Where notices point, from the settings (``WANGAN_BASE_URL``, ``WANGAN_INSTANCE_NAME``)."""
+
+    base_url: str
+    instance_name: str
+
+
+def _known(session: Session, principal: Principal, case: Case | None) -> bool:
+    """Under need-to-know: whether the principal may know of the case at all (member or disclosed)."""
+    return case is None or not policy.needs_membership(principal) or cases.is_known_to(session, principal, case)
+
+
+def _side(session: Session, principal: Principal, case: Case | None, report: IntakeRecord | None,
+          ref: uuid.UUID | str, *, write: bool = False) -> bool:
+    return policy.message_side(principal, case, report, ref, write=write, known=_known(session, principal, case))
+
+
+# Notices tell the other side that there is something to read, and nothing more: no title, no
+# message text, no vulnerability detail. The content stays behind the sign-in, where the policy and
+# the Art. 9 gate apply, so a notice can go to any mailbox.
+
+def _notify_finder(session: Session, case: Case, report: IntakeRecord | None, what: tuple[str, str], key: str,
+                   links: NoticeLinks | None, now: datetime) -> None:
+    if links is None or report is None or report.reporter_user_id is None:
+        return
+    finder = session.get(User, report.reporter_user_id)
+    if finder is None or not finder.is_active:
+        return
+    url = f"{links.base_url}/my/cases/{case.number}"
+    subject = f"[{links.instance_name}] 您报告的漏洞有新{what[0]} / {what[1]} on your report ({case.number})"
+    body = "\n".join([f"产品提供者在 {case.number} 上有新{what[0]}。请登录查看：{url}", "",
+                      f"The provider has a new {what[1].lower()} for you on {case.number}. Sign in to read it: {url}",
+                      "", "-- ", f"{links.instance_name} · 系统自动发送，请勿回复 / sent automatically, do not reply"])
+    if outbox.enqueue(session, channel="email", recipient=finder.email, subject=subject[:500], body=body,
+                      dedupe_key=f"finder-notice:{key}:finder", not_before=now):
+        audit.record(session, VulnTag.FINDER_NOTICE_QUEUED, Actor.system("finder"), "case", case.id,
+                     org_id=case.org_id, data={"to": "finder", "about": key})
+
+
+def _notify_provider(session: Session, principal: Principal, case: Case, what: tuple[str, str], key: str,
+                     links: NoticeLinks | None, now: datetime) -> None:
+    if links is None:
+        return
+    query = select(User.id, User.email, User.role).where(User.org_id == case.org_id, User.is_active.is_(True),
+                                                         User.role.in_((UserRole.MANAGER, UserRole.ANALYST)))
+    url = f"{links.base_url}/cases/{case.number}"
+    subject = f"[{links.instance_name}] 发现者有新{what[0]} / New {what[1].lower()} from the finder ({case.number})"
+    body = "\n".join([f"{case.number} 的发现者有新{what[0]}。请登录查看：{url}", "",
+                      f"The finder of {case.number} sent a new {what[1].lower()}. Sign in to read it: {url}",
+                      "", "-- ", f"{links.instance_name} · 系统自动发送，请勿回复 / sent automatically, do not reply"])
+    sent = 0
+    for user_id, email, role in session.execute(query.order_by(User.email)).all():
+        if principal.on_collection_platform and role is not UserRole.MANAGER and not cases.is_member(
+                session, user_id, case):
+            continue  # need-to-know: only the case's members and the managers hear of it
+        if outbox.enqueue(session, channel="email", recipient=email, subject=subject[:500], body=body,
+                          dedupe_key=f"finder-notice:{key}:{user_id}", not_before=now):
+            sent += 1
+    if sent:
+        audit.record(session, VulnTag.FINDER_NOTICE_QUEUED, Actor.system("finder"), "case", case.id,
+                     org_id=case.org_id, data={"to": "provider", "about": key, "messages": sent})
+
+
 def _load(session: Session, ref: uuid.UUID | str) -> tuple[Case | None, IntakeRecord | None]:
     """The case by id or number, and its report, without any authorization (callers ask the policy)."""
     case: Case | None
@@ -163,7 +229,7 @@ def list_cases(session: Session, principal: Principal, *, limit: int = 50,
 def get_case(session: Session, principal: Principal, ref: uuid.UUID | str) -> FinderCaseDetail:
     """One of the finder's cases, with the messages and the finder's publication requests."""
     case, report = _load(session, ref)
-    found = policy.require_finder(principal, case, report, ref)
+    found = policy.require_finder(principal, case, report, ref, known=_known(session, principal, case))
     assert report is not None
     return FinderCaseDetail(
         case=_project(found, report, _published_numbers(session, [found.id]).get(found.id)),
@@ -180,16 +246,17 @@ def _messages(session: Session, case_id: uuid.UUID) -> list[FinderMessage]:
 def list_messages(session: Session, principal: Principal, case_ref: uuid.UUID | str) -> list[FinderMessage]:
     """The messages between the provider and the finder of the case, oldest first."""
     case, report = _load(session, case_ref)
-    policy.message_side(principal, case, report, case_ref)
+    _side(session, principal, case, report, case_ref)
     assert case is not None
     return _messages(session, case.id)
 
 
 def post_message(session: Session, principal: Principal, case_ref: uuid.UUID | str, body: str,
-                 now: datetime | None = None) -> FinderMessage:
-    """A provider analyst or manager writes to the finder, or the finder writes to the provider."""
+                 now: datetime | None = None, *, links: NoticeLinks | None = None) -> FinderMessage:
+    """A provider analyst or manager writes to the finder, or the finder writes to the provider;
+    with ``links`` the other side gets a notice by e-mail."""
     case, report = _load(session, case_ref)
-    from_provider = policy.message_side(principal, case, report, case_ref, write=True)
+    from_provider = _side(session, principal, case, report, case_ref, write=True)
     assert case is not None and principal.user_id is not None
     errors = ErrorList()
     if not body.strip():
@@ -204,6 +271,11 @@ def post_message(session: Session, principal: Principal, case_ref: uuid.UUID | s
     audit.record(session, VulnTag.FINDER_MESSAGE_POSTED, _actor(principal), "case", case.id, org_id=case.org_id,
                  data={"after": {"message": message.id, "from_provider": from_provider,
                                  "length": len(message.body)}})
+    key = f"message:{message.id}"
+    if from_provider:
+        _notify_finder(session, case, report, ("消息", "Message"), key, links, message.created_at)
+    else:
+        _notify_provider(session, principal, case, ("消息", "Message"), key, links, message.created_at)
     return message
 
 
@@ -217,16 +289,18 @@ def _requests(session: Session, case_id: uuid.UUID) -> list[PublicationRequest]:
 def list_requests(session: Session, principal: Principal, case_ref: uuid.UUID | str) -> list[PublicationRequest]:
     """The finder's publication requests of the case (for the provider's members and the finder)."""
     case, report = _load(session, case_ref)
-    policy.message_side(principal, case, report, case_ref)
+    _side(session, principal, case, report, case_ref)
     assert case is not None
     return _requests(session, case.id)
 
 
 def request_publication(session: Session, principal: Principal, case_ref: uuid.UUID | str, *,
-                        credit_name: str = "", note: str = "", now: datetime | None = None) -> PublicationRequest:
+                        credit_name: str = "", note: str = "", now: datetime | None = None,
+                        links: NoticeLinks | None = None) -> PublicationRequest:
     """The finder asks the provider to publish, credited as ``credit_name``; one open request at a time."""
     case, report = _load(session, case_ref)
-    found = policy.require_finder(principal, case, report, case_ref, write=True)
+    found = policy.require_finder(principal, case, report, case_ref, write=True,
+                                  known=_known(session, principal, case))
     assert principal.user_id is not None
     errors = ErrorList()
     if len(credit_name) > MAX_CREDIT:
@@ -243,9 +317,16 @@ def request_publication(session: Session, principal: Principal, case_ref: uuid.U
                                  credit_name=credit_name.strip(), note=note.strip(),
                                  status=PublicationRequestStatus.OPEN, decision_note="")
     session.add(request)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a concurrent request won the partial unique index
+        raise Conflict(f"case {found.number} already has an open publication request; wait for the decision") \
+            from exc
     audit.record(session, VulnTag.PUBLICATION_REQUESTED, _actor(principal), "case", found.id, org_id=found.org_id,
                  data={"after": {"request": request.id, "credit_name": request.credit_name}})
+    _notify_provider(session, principal, found, ("公开请求", "Publication request"), f"request:{request.id}", links,
+                     request.requested_at)
     return request
 
 
@@ -258,14 +339,14 @@ def _with_credit(credits: str, name: str) -> str:
 
 
 def decide(session: Session, principal: Principal, case_ref: uuid.UUID | str, request_id: uuid.UUID | str, *,
-           accept: bool, note: str = "", now: datetime | None = None) -> Decision:
+           accept: bool, note: str = "", now: datetime | None = None, links: NoticeLinks | None = None) -> Decision:
     """A manager of the owning organisation accepts or declines (with a note) an open request.
 
     Accepting adds the credit name to the credits of every advisory of the case that is not
     withdrawn, through ``advisories.update_advisory``: an approved advisory goes back to review and
     a published one keeps its published text until it passes the gate again. Nothing is published
     here."""
-    case, _report = _load(session, case_ref)
+    case, report = _load(session, case_ref)
     found = policy.require_decide_publication(principal, case, case_ref)
     try:
         request = session.get(PublicationRequest, uuid.UUID(str(request_id)))
@@ -300,6 +381,7 @@ def decide(session: Session, principal: Principal, case_ref: uuid.UUID | str, re
                  org_id=found.org_id, data={"before": {"status": PublicationRequestStatus.OPEN.value},
                                             "after": {"status": request.status.value, "request": request.id,
                                                       "advisories": updated}})
+    _notify_finder(session, found, report, ("答复", "Reply"), f"decision:{request.id}", links, request.decided_at)
     return Decision(request=request, advisories=updated)
 
 

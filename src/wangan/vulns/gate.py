@@ -107,6 +107,10 @@ class Recipient:
     label: str
     jurisdiction: Jurisdiction | None
     is_product_provider: bool = False
+    # A CERT abroad (e.g. one receiving reports under the EU CRA) is flagged for legal sign-off
+    # rather than decided (spec: PUB-7 states no exception); ``legal_signoff`` names the sign-off.
+    is_cert: bool = False
+    legal_signoff: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,9 +270,11 @@ REASONS: Final[dict[str, dict[Outcome, dict[str, frozenset[str]]]]] = {
     },
     "PUB-7": {
         Outcome.ALLOW: {"public_channel": _NONE, "disclosed": _NONE,
-                        "product_provider": frozenset({"recipient"}), "domestic": frozenset({"recipient"})},
+                        "product_provider": frozenset({"recipient"}), "domestic": frozenset({"recipient"}),
+                        "cert_signed_off": frozenset({"recipient", "reference"})},
         Outcome.DENY: {"overseas": frozenset({"recipient"}), "unknown_jurisdiction": frozenset({"recipient"}),
                        "no_recipient": frozenset({"channel"})},
+        Outcome.HOLD: {"foreign_cert": frozenset({"recipient"})},
     },
 }
 INPUT_REASONS: Final[dict[str, frozenset[str]]] = {
@@ -921,6 +927,13 @@ class GateRules:
             return self._result("PUB-7", Outcome.ALLOW, "product_provider", recipient=label)
         if recipient.jurisdiction == "domestic":
             return self._result("PUB-7", Outcome.ALLOW, "domestic", recipient=label)
+        if recipient.is_cert:
+            # The Article states no exception for CERTs abroad; whether one applies is a legal
+            # question, so the gate holds the transfer until a legal sign-off is named.
+            signoff = recipient.legal_signoff.strip()
+            if signoff:
+                return self._result("PUB-7", Outcome.ALLOW, "cert_signed_off", recipient=label, reference=signoff)
+            return self._result("PUB-7", Outcome.HOLD, "foreign_cert", ("recipient.legal_signoff",), recipient=label)
         if recipient.jurisdiction == "overseas":
             return self._result("PUB-7", Outcome.DENY, "overseas", recipient=label)
         # Unknown (or unrecognised) jurisdiction: the law gives no benefit of the doubt.

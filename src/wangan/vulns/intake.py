@@ -272,7 +272,11 @@ def _new_record(sub: Submission, org: Organisation, digest: str, received: datet
 
 
 def get_report(session: Session, principal: Principal, report_id: uuid.UUID) -> IntakeRecord:
-    return policy.require_read_report(principal, session.get(IntakeRecord, report_id), report_id)
+    """One report, through the policy (need-to-know applies to a report whose case is undisclosed)."""
+    record = session.get(IntakeRecord, report_id)
+    restricted = (record is not None and policy.needs_membership(principal) and session.execute(
+        policy.restricted_report_ids(principal).where(Case.report_id == record.id).limit(1)).first() is not None)
+    return policy.require_read_report(principal, record, report_id, restricted=restricted)
 
 
 def list_reports(
@@ -304,7 +308,7 @@ def delete_report(session: Session, principal: Principal, report_id: uuid.UUID,
                   now: datetime | None = None) -> None:
     """Delete one receipt; refused while it is inside the Art. 5 retention period."""
     record = get_report(session, principal, report_id)
-    policy.require_manage_report(principal, record)
+    policy.require_manage_report(principal, record)  # get_report applied need-to-know already
     moment = now or utcnow()
     if moment < record.retention_until:
         raise RetentionLocked(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -158,6 +159,11 @@ class Case(CvssColumns, Base):
     nvdb_reference: Mapped[str] = mapped_column(String(100), default="")
     nvdb_on_time: Mapped[bool | None] = mapped_column(Boolean)
 
+    # Collection-platform mode: when the report must reach the product's provider (PLATFORM-FORWARD);
+    # unset when the case is about the owning organisation's own product, or the instance is not a platform.
+    forward_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column()
+
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -191,6 +197,50 @@ class CaseShare(Base):
     granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # The legal sign-off that let a CERT abroad receive the case (PUB-7 holds it otherwise).
+    legal_signoff: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaseMember(Base):
+    """Need-to-know (Art. 11 internal controls): on a collection platform only the members of a case,
+    the owning organisation's managers and administrators read it while it is undisclosed."""
+
+    __tablename__ = "case_members"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", name="uq_case_members_case_user"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    added_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ForwardChannel(enum.StrEnum):
+    """How a collection platform passed a report to the product's provider."""
+
+    SHARE = "share"  # the provider is an organisation on this instance: the case is shared with it
+    EMAIL = "email"  # sent to the provider's security contact through the outbox
+    RECORDED = "recorded"  # sent outside wangan (the vendor's own portal, phone): recorded here
+
+
+class ProviderForward(Base):
+    """A collection platform forwarded the report behind a case to the product's provider, after
+    the Art. 9 gate allowed it (PUB-7 lets the provider receive undisclosed details even when it
+    is overseas). The first forward meets the case's PLATFORM-FORWARD clock."""
+
+    __tablename__ = "provider_forwards"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[ForwardChannel] = mapped_column(_enum(ForwardChannel))
+    provider_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
+    recipient: Mapped[str] = mapped_column(String(320))  # organisation slug, e-mail address or description
+    jurisdiction: Mapped[str] = mapped_column(String(16))  # domestic | overseas | unknown
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    forwarded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    forwarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class UpstreamNotice(Base):
@@ -426,6 +476,9 @@ class PublicationRequest(Base):
     are then published, or not, through the Art. 9 gate like any other change."""
 
     __tablename__ = "publication_requests"
+    # One open request per case, also under concurrent requests.
+    __table_args__ = (Index("uq_publication_requests_one_open", "case_id", unique=True,
+                            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -452,3 +505,6 @@ class PlatformFiling(Base):
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # FILED -> PUBLISHED_BY_MIIT: MIIT lists the filed platform publicly (Art. 10).
+    miit_published_at: Mapped[datetime | None] = mapped_column()
+    miit_list_reference: Mapped[str] = mapped_column(String(500), default="")

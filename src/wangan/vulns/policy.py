@@ -7,19 +7,65 @@ principal may not see is reported as *not found*, never as forbidden: its existe
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from wangan.errors import Forbidden, NotFound, Unauthenticated
 from wangan.kernel.auth import Principal
 from wangan.kernel.models import UserRole
-from wangan.vulns.models import Advisory, Asset, Case, CaseShare, IntakeRecord, OperatorFinding, Product
+from wangan.vulns.models import (
+    Advisory,
+    AdvisoryState,
+    Asset,
+    Case,
+    CaseMember,
+    CaseShare,
+    IntakeRecord,
+    OperatorFinding,
+    Product,
+)
 
 
 def _require_signed_in(principal: Principal) -> None:
     if principal.is_anonymous:
         raise Unauthenticated("sign in or send an API token")
+
+
+# --- need-to-know on a collection platform (Art. 11 internal controls) ---
+#
+# On a collection platform (``principal.on_collection_platform``), belonging to the owning
+# organisation is not enough to read an undisclosed case, its report or its advisory drafts: the
+# principal must be a member of the case. Managers of the owning organisation (who assign the
+# members) and administrators read everything; once an advisory of the case is published its
+# content is public and the whole organisation reads it again. Organisations a case is shared with
+# read it as a whole: the share itself was the need-to-know decision.
+
+def needs_membership(principal: Principal) -> bool:
+    """Whether undisclosed records of the principal's own organisation need case membership."""
+    return principal.on_collection_platform and not principal.is_admin and principal.role is not UserRole.MANAGER
+
+
+def member_case_ids(principal: Principal) -> Select[Any]:
+    """Ids of the cases the principal is a member of."""
+    return select(CaseMember.case_id).where(CaseMember.user_id == principal.user_id)
+
+
+def disclosed_case_ids() -> Select[Any]:
+    """Ids of the cases with a published advisory (their content is public)."""
+    return select(Advisory.case_id).where(Advisory.state == AdvisoryState.PUBLISHED)
+
+
+def _known_cases(principal: Principal, case_id: ColumnElement[uuid.UUID] | Any) -> ColumnElement[bool]:
+    cond: ColumnElement[bool] = or_(case_id.in_(member_case_ids(principal)), case_id.in_(disclosed_case_ids()))
+    return cond
+
+
+def restricted_report_ids(principal: Principal) -> Select[Any]:
+    """Reports the principal may not read under need-to-know: those whose case is undisclosed and
+    not theirs. A report without a case stays with the organisation's triage."""
+    return select(Case.report_id).where(Case.report_id.is_not(None), ~_known_cases(principal, Case.id))
 
 
 # --- intake records (reports) ---
@@ -32,27 +78,33 @@ def reports_visible(principal: Principal) -> ColumnElement[bool]:
         return true()
     clauses: list[ColumnElement[bool]] = [IntakeRecord.reporter_user_id == principal.user_id]
     if principal.org_id is not None and principal.may_read_in(principal.org_id):
-        clauses.append(IntakeRecord.org_id == principal.org_id)
+        own = IntakeRecord.org_id == principal.org_id
+        if needs_membership(principal):
+            own = and_(own, IntakeRecord.id.not_in(restricted_report_ids(principal)))
+        clauses.append(own)
     return or_(*clauses)
 
 
-def can_read_report(principal: Principal, record: IntakeRecord) -> bool:
+def can_read_report(principal: Principal, record: IntakeRecord, *, restricted: bool = False) -> bool:
+    """``restricted``: the report's case is undisclosed and the principal is not one of its members
+    (see :func:`restricted_report_ids`; only consulted under need-to-know)."""
     if "read" not in principal.scopes or principal.is_anonymous:
         return False
-    return principal.may_read_in(record.org_id) or (
-        record.reporter_user_id is not None and record.reporter_user_id == principal.user_id
-    )
+    if record.reporter_user_id is not None and record.reporter_user_id == principal.user_id:
+        return True
+    return principal.may_read_in(record.org_id) and not (restricted and needs_membership(principal))
 
 
-def require_read_report(principal: Principal, record: IntakeRecord | None, ref: object) -> IntakeRecord:
+def require_read_report(principal: Principal, record: IntakeRecord | None, ref: object, *,
+                        restricted: bool = False) -> IntakeRecord:
     _require_signed_in(principal)
-    if record is None or not can_read_report(principal, record):
+    if record is None or not can_read_report(principal, record, restricted=restricted):
         raise NotFound(f"no report {ref}")
     return record
 
 
-def require_manage_report(principal: Principal, record: IntakeRecord) -> None:
-    require_read_report(principal, record, record.id)
+def require_manage_report(principal: Principal, record: IntakeRecord, *, restricted: bool = False) -> None:
+    require_read_report(principal, record, record.id, restricted=restricted)
     if not principal.may_write_in(record.org_id):
         raise Forbidden("only analysts and managers of the receiving organisation may change reports")
 
@@ -121,24 +173,52 @@ def shared_case_ids(principal: Principal) -> Select[Any] | None:
     return select(CaseShare.case_id).where(CaseShare.org_id == principal.org_id, CaseShare.revoked_at.is_(None))
 
 
-def case_visible(principal: Principal) -> ColumnElement[bool]:
-    """SQL filter of the cases a principal may list: its organisation's, and those shared with it."""
+def own_case_visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL filter of the principal's own organisation's cases it may read (need-to-know applied)."""
     own = org_visible(principal, Case.org_id)
-    shared = shared_case_ids(principal)
-    if shared is None or principal.is_admin:
+    if needs_membership(principal):
+        return and_(own, _known_cases(principal, Case.id))
+    return own
+
+
+def case_visible(principal: Principal, readable_shared: Collection[uuid.UUID] = ()) -> ColumnElement[bool]:
+    """SQL filter of the cases a principal may list: its organisation's (under need-to-know only
+    those it is a member of, or disclosed), and ``readable_shared``: the cases shared with it that
+    the gate still lets it read (computed by the caller, see ``cases.readable_shared_ids``)."""
+    own = own_case_visible(principal)
+    if not readable_shared or principal.is_admin:
         return own
-    return or_(own, Case.id.in_(shared))
+    return or_(own, Case.id.in_(list(readable_shared)))
 
 
-def require_read_case(principal: Principal, case: Case | None, ref: object, *, shared: bool) -> Case:
+def require_read_case(principal: Principal, case: Case | None, ref: object, *, shared: bool,
+                      known: bool = True) -> Case:
     """Members of the owning organisation, or of an organisation the case is actively shared
-    with (``shared``, checked by the caller) read the case; everyone else gets 404."""
+    with (``shared``, checked by the caller) read the case; everyone else gets 404. Under
+    need-to-know the caller also says whether the principal is a member of the case or the case
+    is disclosed (``known``)."""
     _require_signed_in(principal)
     if case is not None and not principal.may_read_in(case.org_id) and shared and _reads_for_own_org(principal):
         return case
     found = require_read(principal, case, "case", ref)
     assert isinstance(found, Case)
+    if needs_membership(principal) and not known:
+        raise NotFound(f"no case {ref}")
     return found
+
+
+def advisory_visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL filter of the advisories a principal may list inside wangan (drafts included)."""
+    own = org_visible(principal, Advisory.org_id)
+    if needs_membership(principal):
+        return and_(own, or_(Advisory.state == AdvisoryState.PUBLISHED, _known_cases(principal, Advisory.case_id)))
+    return own
+
+
+def require_manage_members(principal: Principal, case: Case, ref: object) -> None:
+    """Managers of the owning organisation and administrators decide who is on a case."""
+    if not principal.may_write_in(case.org_id) or not (principal.is_admin or principal.role is UserRole.MANAGER):
+        raise Forbidden(f"only a manager of the owning organisation may change the members of case {ref}")
 
 
 def require_write_case(principal: Principal, case: Case, ref: object) -> Case:
@@ -171,30 +251,32 @@ def finder_cases_visible(principal: Principal) -> ColumnElement[bool]:
 
 
 def require_finder(principal: Principal, case: Case | None, report: IntakeRecord | None, ref: object,
-                   *, write: bool = False) -> Case:
-    """The finder of the case, else 403 for members of the owning organisation, 404 for the rest."""
+                   *, write: bool = False, known: bool = True) -> Case:
+    """The finder of the case, else 403 for members of the owning organisation who may know the
+    case (``known``, see :func:`message_side`), 404 for the rest."""
     _require_signed_in(principal)
     if case is not None and is_finder(principal, report):
         if write:
             principal.require_scope("write")
         return case
-    if case is not None and principal.may_read_in(case.org_id):
+    if case is not None and principal.may_read_in(case.org_id) and (known or not needs_membership(principal)):
         raise Forbidden("only the finder who submitted the report may do this")
     raise NotFound(f"no case {ref}")
 
 
 def message_side(principal: Principal, case: Case | None, report: IntakeRecord | None, ref: object,
-                 *, write: bool = False) -> bool:
+                 *, write: bool = False, known: bool = True) -> bool:
     """Whether the principal speaks for the provider (True) or as the finder (False) on the case's
     finder messages. Members of the owning organisation read them, analysts and managers write;
-    the finder reads and writes; everyone else gets 404."""
+    the finder reads and writes; everyone else gets 404. Under need-to-know the caller says
+    whether the principal is a member of the case or the case is disclosed (``known``)."""
     _require_signed_in(principal)
-    if case is not None and principal.may_read_in(case.org_id):
+    if case is not None and principal.may_read_in(case.org_id) and (known or not needs_membership(principal)):
         if not write or principal.may_write_in(case.org_id):
             return True
         if not is_finder(principal, report):
             raise Forbidden("only analysts and managers of the owning organisation may write to the finder")
-    require_finder(principal, case, report, ref, write=write)
+    require_finder(principal, case, report, ref, write=write, known=known)
     return False
 
 
@@ -205,3 +287,14 @@ def require_decide_publication(principal: Principal, case: Case | None, ref: obj
     if not principal.may_write_in(found.org_id) or not (principal.is_admin or principal.role is UserRole.MANAGER):
         raise Forbidden("only a manager of the owning organisation may decide a publication request")
     return found
+
+
+def require_read_log(principal: Principal, org_id: uuid.UUID | None) -> None:
+    """The read log of undisclosed cases (Art. 11) is for reviewers: administrators, and managers
+    for their own organisation's cases (``org_id``; None means every organisation)."""
+    _require_signed_in(principal)
+    principal.require_scope("read")
+    if principal.is_admin:
+        return
+    if principal.role is not UserRole.MANAGER or principal.org_id is None or org_id != principal.org_id:
+        raise Forbidden("only administrators and managers (for their own organisation) review the read log")

@@ -27,7 +27,7 @@ KNOWN_GUARDS = frozenset(
     }
 )
 # Every clock the code starts must be defined in the file.
-REQUIRED_CLOCKS = ("VULN-NVDB-REPORT", "VULN-INTAKE-RETENTION", "OPS-VERIFY", "OPS-FIX")
+REQUIRED_CLOCKS = ("VULN-NVDB-REPORT", "VULN-INTAKE-RETENTION", "OPS-VERIFY", "OPS-FIX", "PLATFORM-FORWARD")
 KNOWN_PACKET_FIELDS = frozenset(
     {"product_name", "product_model", "product_version", "technical_characteristics", "harm",
      "impact_scope", "provider_name", "provider_contact", "cwe", "cvss", "affected_versions",

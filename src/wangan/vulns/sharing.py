@@ -7,13 +7,14 @@ read the case (``policy.case_visible`` / ``policy.require_read_case``); they nev
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wangan.errors import Conflict, Invalid, NotFound
+from wangan.errors import Conflict, FieldProblem, Invalid, NotFound
 from wangan.kernel import audit, identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal
@@ -33,36 +34,10 @@ def _writable_case(session: Session, principal: Principal, case_ref: str | uuid.
     return case
 
 
-def content_of(session: Session, case: Case) -> gate.Content:
-    """What the gate judges when a case leaves: its text, computed severity and facts."""
-    return gate.Content(
-        title=case.title, text=case.description,
-        computed_severity=case.cvss40_severity or case.cvss31_severity or None,
-        fix_available=case.fix_available_at is not None, fix_or_mitigation=case.fix_description,
-        in_operator_system=False, disclosed=cases.is_disclosed(session, case),
-    )
-
-
-def recipient_of(case: Case, org: Organisation) -> gate.Recipient:
-    """The recipient organisation as the gate sees it; it provides the product when it is the
-    vendor named on the case's product."""
-    product = case.product
-    provider = product is not None and product.vendor.strip().casefold() == org.name.strip().casefold()
-    return gate.Recipient(label=org.name, jurisdiction=gate_jurisdiction(org), is_product_provider=provider)
-
-
-def gate_jurisdiction(org: Organisation) -> gate.Jurisdiction | None:
-    value = org.jurisdiction.value if org.jurisdiction is not None else None
-    if value == "domestic":
-        return "domestic"
-    if value == "overseas":
-        return "overseas"
-    return None  # unknown: the gate treats it as overseas
-
-
 def share_case(session: Session, principal: Principal, rules: gate.GateRules, case_ref: str | uuid.UUID,
-               org_slug: str, at: datetime) -> CaseShare:
-    """Share the case with the organisation ``org_slug`` if the gate allows it."""
+               org_slug: str, at: datetime, *, legal_signoff: str = "") -> CaseShare:
+    """Share the case with the organisation ``org_slug`` if the gate allows it. A CERT abroad is
+    held by PUB-7 until ``legal_signoff`` names the legal sign-off that allows it."""
     case = _writable_case(session, principal, case_ref)
     try:
         org = identity.get_organisation(session, org_slug)
@@ -74,16 +49,27 @@ def share_case(session: Session, principal: Principal, rules: gate.GateRules, ca
                                                      CaseShare.revoked_at.is_(None))).scalar_one_or_none()
     if active is not None:
         raise Conflict(f"case {case.number} is already shared with {org.slug}")
-    request = gate.GateRequest(channel=gate.Channel.SHARE, content=content_of(session, case),
-                               recipient=recipient_of(case, org), at=at,
+    if len(legal_signoff) > 200:
+        raise Invalid("the legal sign-off reference is at most 200 characters",
+                      problems=[FieldProblem("legal_signoff", "at most 200 characters")])
+    recipient = dataclasses.replace(cases.gate_recipient(case, org), legal_signoff=legal_signoff.strip())
+    request = gate.GateRequest(channel=gate.Channel.SHARE, content=cases.gate_content(session, case),
+                               recipient=recipient, at=at,
                                windows=advisories.window_facts(windows.list_windows(session, around=at)))
     decision = gate.decide(request, rules)
     audit.record(session, VulnTag.GATE_DECIDED, _actor(principal), "case", case.id, org_id=case.org_id,
                  data={"channel": gate.Channel.SHARE.value, "dry_run": False, "recipient": org.slug,
-                       "decision": decision.to_dict()})
+                       "legal_signoff": recipient.legal_signoff or None, "decision": decision.to_dict()})
     if not decision.allowed:
         raise advisories.GateRefused(decision)
-    share = CaseShare(case_id=case.id, org_id=org.id, granted_by=principal.user_id, granted_at=at)
+    return grant_share(session, principal, case, org, at, legal_signoff=recipient.legal_signoff)
+
+
+def grant_share(session: Session, principal: Principal, case: Case, org: Organisation, at: datetime, *,
+                legal_signoff: str = "") -> CaseShare:
+    """Record the share once the gate allowed it (callers ask the gate first)."""
+    share = CaseShare(case_id=case.id, org_id=org.id, granted_by=principal.user_id, granted_at=at,
+                      legal_signoff=legal_signoff)
     session.add(share)
     session.flush()
     audit.record(session, VulnTag.CASE_SHARED, _actor(principal), "case", case.id, org_id=case.org_id,

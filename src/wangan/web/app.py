@@ -10,7 +10,19 @@ from wangan.runtime import Runtime
 from wangan.web.core import LoginRequired, csrf_protect
 from wangan.web.errors import WebErrorHandler, make_error_handler, on_login_required
 from wangan.web.rendering import STATIC_DIR, make_templates
-from wangan.web.routes import account, advisories, auth, cases, dashboard, finder, intake, operator, portal
+from wangan.web.routes import (
+    account,
+    advisories,
+    auth,
+    case_panels,
+    cases,
+    dashboard,
+    finder,
+    intake,
+    operator,
+    platform,
+    portal,
+)
 from wangan.web.security import SecurityHeadersMiddleware
 
 SESSION_COOKIE = "wangan_session"
@@ -19,7 +31,8 @@ SESSION_COOKIE = "wangan_session"
 def web_router() -> APIRouter:
     """Every web route; each unsafe request is CSRF-checked before its handler runs."""
     router = APIRouter(include_in_schema=False)
-    for module in (auth, intake, dashboard, cases, operator, account, advisories, portal, finder):
+    for module in (auth, intake, dashboard, cases, case_panels, operator, account, advisories, portal, finder,
+                   platform):
         router.include_router(module.router, dependencies=[Depends(csrf_protect)])
     return router
 

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from wangan.db import unit_of_work
-from wangan.errors import Forbidden, TooLarge, Unauthenticated
+from wangan.errors import DomainError, Forbidden, TooLarge, Unauthenticated
 from wangan.kernel import identity
 from wangan.kernel.auth import ANONYMOUS, Principal, principal_for
 from wangan.kernel.models import User
@@ -118,7 +118,8 @@ class Web:
     def build(cls, request: Request, rt: Runtime, db: Session) -> Web:
         user = session_user(db, request)
         return cls(request=request, rt=rt, db=db, user=user, lang=i18n.pick_language(request),
-                   principal=principal_for(user) if user else ANONYMOUS)
+                   principal=principal_for(user, on_collection_platform=rt.settings.collection_platform)
+                   if user else ANONYMOUS)
 
     # --- helpers ---
 
@@ -132,9 +133,15 @@ class Web:
         """A message written by a domain service, in the page's language where known."""
         return i18n.domain_text(self.lang, message)
 
-    def rollback(self) -> None:
-        """Undo what a failed service call changed before the page is rendered again."""
-        self.db.rollback()
+    def rollback(self, exc: DomainError | None = None) -> None:
+        """Undo what a failed service call changed before the page is rendered again.
+
+        A refusal that is itself a record (``exc.keeps_record``: a gate decision in the audit log)
+        is committed instead, so it stays on record whatever the page shows next (Art. 11)."""
+        if exc is not None and exc.keeps_record:
+            self.db.commit()
+        else:
+            self.db.rollback()
 
     def csrf_token(self) -> str:
         token = self.request.session.get(SESSION_CSRF)
@@ -192,6 +199,7 @@ class Web:
             "demo": self.demo(), "flashes": flashes, "now": self.now(), "rules": self.rt.vuln_rules,
             "instance_name": self.rt.settings.instance_name, "path": self.request.url.path,
             "here": _here(self.request), "clock_view": clock_view,
+            "collection_platform": self.rt.settings.collection_platform,
         }
         page.update(context or {})
         return templates_of(self.request).TemplateResponse(

@@ -43,6 +43,16 @@ def _status_and_detail(exc: Exception) -> tuple[int, str, list[tuple[str, str]]]
     return 500, "", []
 
 
+def _gate_refusal(exc: Exception, lang: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A refusal by the Art. 9 gate (e.g. a read of a shared case): every refusing rule, in ``lang``."""
+    if not isinstance(exc, DomainError) or not isinstance(exc.extra.get("decision"), dict):
+        return None
+    decision = exc.extra["decision"]
+    reasons = [(str(r.get("rule_id", "")), str(r.get("reason_zh" if lang == "zh" else "reason_en", "")))
+               for r in decision.get("results", []) if isinstance(r, dict) and r.get("outcome") != "allow"]
+    return i18n.translate(lang, "gate.refused_read" if exc.code == "gate-refused-read" else "gate.refused"), reasons
+
+
 def _render(request: Request, status: int, detail: str, problems: list[tuple[str, str]],
             headers: dict[str, str]) -> Response:
     rt = runtime_of(request)
@@ -69,6 +79,9 @@ def make_error_handler() -> WebErrorHandler:
         status, detail, problems = _status_and_detail(exc)
         if status >= 500:
             detail, problems = "", []  # the log has the details; the page never shows them
+        refusal = _gate_refusal(exc, i18n.pick_language(request))
+        if refusal is not None:
+            detail, problems = refusal
         headers = dict(SECURITY_HEADERS)
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.extra.get("retry_after", 60))

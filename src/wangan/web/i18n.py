@@ -6,6 +6,8 @@ from the rules file (``label_zh`` / ``label_en``), so the UI and the regulation 
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import HTTPConnection
 
 from wangan.vulns import platform
@@ -306,6 +308,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tag.vulns:case:finder-message-posted": ("与报告者沟通", "Message with the finder"),
     "tag.vulns:case:publication-requested": ("报告者申请公开与致谢", "Finder asked for publication and credit"),
     "tag.vulns:case:publication-request-decided": ("处理公开申请", "Publication request decided"),
+    "tag.vulns:case:member-added": ("添加案件成员", "Case member added"),
+    "tag.vulns:case:member-removed": ("移除案件成员", "Case member removed"),
+    "tag.vulns:case:forwarded-to-provider": ("转交产品提供者", "Forwarded to the product's provider"),
+    "tag.vulns:case:finder-notice-queued": ("发送新消息提醒邮件", "New-message notice e-mail queued"),
+    "tag.vulns:platform:published-by-miit": ("记录工信部公布平台名单", "MIIT listing of the platform recorded"),
+    "tag.vulns:gate:decided": ("发布规则检查", "Publication gate decision"),
     # products, assets, findings
     "products.title": ("产品目录", "Product catalogue"),
     "products.add": ("添加产品", "Add product"),
@@ -575,6 +583,176 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pubreq.open": ("待处理", "Open"),
     "pubreq.accepted": ("已接受", "Accepted"),
     "pubreq.declined": ("已拒绝", "Declined"),
+    # collection platform (Art. 10, 11): sharing, members, forwarding, registration, read log
+    "nav.platform": ("平台备案", "Platform"),
+    "nav.read_log": ("查阅日志", "Read log"),
+    "form.bad_date": ("不是有效的日期", "not a valid date"),
+    "clock.length.hours": ("{n} 小时", "{n} hours"),
+    "clock.length.calendar_days": ("{n} 日", "{n} days"),
+    "clock.length.calendar_months": ("{n} 个月", "{n} months"),
+    "role.manager": ("经理", "Manager"),
+    "role.analyst": ("分析员", "Analyst"),
+    "role.viewer": ("查看者", "Viewer"),
+    "role.reporter": ("报告者", "Reporter"),
+    "jurisdiction.domestic": ("境内", "Domestic"),
+    "jurisdiction.overseas": ("境外", "Overseas"),
+    "jurisdiction.unknown": ("未知(按境外处理)", "Unknown (treated as overseas)"),
+    "jurisdiction.unknown_choice": ("未知(按境外处理)", "Unknown (treated as overseas)"),
+    "field.role": ("角色", "Role"),
+    "field.forward_due_at": ("转交截止", "Forward due"),
+    "field.jurisdiction": ("所在地", "Jurisdiction"),
+    "field.recipient": ("接收方", "Recipient"),
+    "field.filing_number": ("备案编号", "Filing number"),
+    "field.filed_at": ("备案日期", "Filing date"),
+    "field.published_at": ("公布日期", "Publication date"),
+    "field.reader": ("查阅人", "Reader"),
+    "field.since": ("起始日期", "From"),
+    "field.until": ("截止日期", "Until"),
+    "field.org": ("单位", "Organisation"),
+    "gate.refused.share": ("发布规则拒绝共享此案件", "The publication gate refused to share the case"),
+    "gate.refused.forward": ("发布规则拒绝转交", "The publication gate refused the forward"),
+    "gate.refused_read": ("发布规则拒绝了此次查阅,拒绝记录已保存。",
+                          "The publication gate refused this read; the refusal is on record."),
+    "gate.refusal_logged": ("此次拒绝已记入审计日志。", "This refusal is kept in the audit log."),
+    "share.title": ("与其他单位共享", "Sharing"),
+    "share.intro": ("共享的单位只能查阅案件,不能修改;每次共享都须通过第九条发布规则检查"
+                    "(PUB-7:未公开的漏洞信息不得提供给产品提供者以外的境外组织或个人)。",
+                    "Organisations the case is shared with read it and never change it; every share passes "
+                    "the Art. 9 gate (PUB-7: nothing undisclosed to an overseas party other than the "
+                    "product's provider)."),
+    "share.none": ("尚未与其他单位共享。", "Not shared with any other organisation."),
+    "share.granted_at": ("共享时间", "Granted"),
+    "share.revoked_at": ("撤销时间", "Revoked"),
+    "share.active": ("共享中", "Active"),
+    "share.revoke": ("撤销共享", "Revoke"),
+    "share.revoke_org": ("撤销与 {org} 的共享", "Revoke the share with {org}"),
+    "share.add": ("与其他单位共享", "Share with an organisation"),
+    "share.choose": ("请选择单位", "Choose an organisation"),
+    "share.choose_org": ("请选择单位", "choose an organisation"),
+    "share.pub7_hint": ("境外单位仅在其为本案件产品的提供者时才能接收(PUB-7)。",
+                        "An overseas organisation may receive it only as the provider of the case's "
+                        "product (PUB-7)."),
+    "share.provider": ("产品提供者", "product provider"),
+    "share.legal_signoff": ("法务审批编号", "Legal sign-off reference"),
+    "share.legal_signoff_hint": ("仅向境外应急响应组织(CERT)共享时需要：PUB-7未规定例外，须先经法务审批。",
+                                 "Only for a CERT abroad: PUB-7 states no exception, so legal must sign off first."),
+    "share.no_orgs": ("本系统没有其他单位。", "There is no other organisation on this instance."),
+    "share.submit": ("共享", "Share"),
+    "share.done": ("已与 {org} 共享此案件。", "The case is now shared with {org}."),
+    "share.revoked": ("已撤销与 {org} 的共享。", "The share with {org} was revoked."),
+    "share.not_done": ("案件未共享。", "The case was not shared."),
+    "share.refused_body": ("以下规则未通过:案件未共享。", "These rules did not pass: the case was not shared."),
+    "member.title": ("案件成员", "Case members"),
+    "member.intro": ("知悉范围:在漏洞收集平台上,未公开的案件只有案件成员、本单位经理和管理员可以查阅(第十一条)。",
+                     "Need-to-know: on a collection platform only the case's members, the organisation's "
+                     "managers and administrators read an undisclosed case (Art. 11)."),
+    "member.not_platform": ("本系统目前不是漏洞收集平台,此名单仅记录参与处理的人员。",
+                            "This instance is not a collection platform now: the list records who works on "
+                            "the case and grants nothing more."),
+    "member.person": ("人员", "Person"),
+    "member.added_at": ("加入时间", "Added"),
+    "member.added_by": ("由 {who} 添加", "added by {who}"),
+    "member.none": ("尚无成员。", "No members yet."),
+    "member.remove": ("移除", "Remove"),
+    "member.remove_who": ("从案件中移除 {who}", "Remove {who} from the case"),
+    "member.add": ("添加成员", "Add member"),
+    "member.choose": ("请选择人员", "Choose a person"),
+    "member.choose_user": ("请选择人员", "choose a person"),
+    "member.all_in": ("本单位所有可添加的人员都已是成员。", "Everyone in the organisation who can be a member is one."),
+    "member.manager_only": ("成员由本单位经理添加和移除。", "Managers of the organisation add and remove members."),
+    "member.added": ("已将 {email} 添加为案件成员。", "{email} is now a member of the case."),
+    "member.removed": ("已将 {email} 移出案件。", "{email} is no longer a member of the case."),
+    "member.not_done": ("成员未变更。", "The members did not change."),
+    "forward.title": ("转交产品提供者", "Forward to the provider"),
+    "forward.interpreted_note": ("(《规定》未写明时限;本系统设为立即转交的服务水平,可在规则文件中调整)",
+                                 "(the Provisions give no number; a service level for forwarding at once, "
+                                 "adjustable in the rules file)"),
+    "forward.no_clock": ("无时限", "No clock"),
+    "forward.forwarded_at": ("转交时间", "Forwarded at"),
+    "forward.on_time": ("已按时转交", "Forwarded on time"),
+    "forward.late": ("逾期转交", "Forwarded late"),
+    "forward.list": ("转交记录", "Forwards"),
+    "forward.none": ("尚未转交。", "Not forwarded yet."),
+    "forward.channel": ("转交方式", "Channel"),
+    "forward.reference": ("转交编号", "Reference"),
+    "forward.reference_hint": ("提供者给出的受理编号或工单号(如有)",
+                               "The provider's ticket or reference number, if any"),
+    "forward.organisation": ("提供者在本系统的单位", "Provider's organisation on this instance"),
+    "forward.organisation_hint": ("须为案件产品所列的厂商", "Must be the vendor named on the case's product"),
+    "forward.email": ("提供者的安全联系邮箱", "Provider's security contact e-mail"),
+    "forward.recipient_hint": ("例如厂商的漏洞提交平台、联系人或电话",
+                               "E.g. the vendor's own portal, a contact or a phone call"),
+    "forward.jurisdiction_hint": ("用于电子邮件和线下转交;不确定时按境外处理(PUB-7 允许境外的产品提供者)。",
+                                  "For e-mail and recorded forwards; when unknown it is treated as overseas "
+                                  "(PUB-7 allows an overseas product provider)."),
+    "forward.for_share": ("通过本系统共享", "Sharing on this instance"),
+    "forward.for_email": ("通过电子邮件", "By e-mail"),
+    "forward.for_recorded": ("在本系统之外转交", "Forwarded outside this instance"),
+    "forward.gate_hint": ("转交前须通过第九条发布规则检查;只填写所选方式需要的字段。",
+                          "A forward passes the Art. 9 gate first; fill in only what the chosen channel needs."),
+    "forward.add": ("转交", "Forward"),
+    "forward.again": ("再次转交", "Forward again"),
+    "forward.submit": ("转交", "Forward"),
+    "forward.done": ("已记录转交。", "The forward was recorded."),
+    "forward.not_done": ("未转交。", "Nothing was forwarded."),
+    "forward.refused_body": ("以下规则未通过:未转交,您填写的内容均已保留。",
+                             "These rules did not pass: nothing was forwarded, and your input is kept."),
+    "forward_channel.share": ("在本系统共享", "Share on this instance"),
+    "forward_channel.share.hint": ("提供者在本系统有单位:与其共享案件",
+                                   "The provider has an organisation here: share the case with it"),
+    "forward_channel.email": ("电子邮件", "E-mail"),
+    "forward_channel.email.hint": ("通过发件队列发送到提供者的安全联系邮箱",
+                                   "Sent to the provider's security contact through the outbox"),
+    "forward_channel.recorded": ("已在系统外转交", "Recorded"),
+    "forward_channel.recorded.hint": ("已通过其他途径转交,在此记录", "Sent another way; record it here"),
+    "platform.title": ("漏洞收集平台备案", "Collection platform registration"),
+    "platform.intro": ("第十条:漏洞收集平台须向工业和信息化部备案;工信部公布已备案平台名单。",
+                       "Art. 10: a vulnerability collection platform is filed with MIIT, which publishes the "
+                       "list of filed platforms."),
+    "platform.mode": ("运行模式", "Mode"),
+    "platform.mode_on": ("漏洞收集平台模式:开启", "Collection-platform mode: on"),
+    "platform.mode_off": ("漏洞收集平台模式:关闭", "Collection-platform mode: off"),
+    "platform.mode_hint": ("由配置项 WANGAN_COLLECTION_PLATFORM 设定,此处只读。",
+                           "Set by WANGAN_COLLECTION_PLATFORM in the settings; read-only here."),
+    "platform.registration": ("备案状态", "Registration"),
+    "platform.no_filing": ("尚未记录备案。", "No filing recorded yet."),
+    "platform.recorded_at": ("记录时间", "Recorded"),
+    "platform.list_reference": ("名单出处", "Where MIIT published it"),
+    "platform.list_reference_hint": ("网址或公告文号", "A URL or the notice number"),
+    "platform.record_filing": ("记录备案", "Record the filing"),
+    "platform.filing_hint": ("记录工信部出具的备案编号和备案日期;记录后方可接收报告。",
+                             "Record the filing number MIIT issued and the filing date; reports are accepted "
+                             "from then on."),
+    "platform.refiling_hint": ("备案信息变更时再次记录;以最近一次记录为准。",
+                               "Record again when the filing changes; the latest record is in force."),
+    "platform.record_listing": ("记录工信部公布", "Record MIIT's publication"),
+    "platform.listing_hint": ("工信部在已备案平台名单中公布本平台后记录。",
+                              "Record it once MIIT lists this platform among the filed platforms."),
+    "platform.date_hint": ("北京时间的日期", "A date in Beijing time"),
+    "platform.give_date": ("请填写日期", "give the date"),
+    "platform.filed": ("已记录备案 {number}。", "Filing {number} was recorded."),
+    "platform.listed": ("已记录工信部公布。", "MIIT's publication was recorded."),
+    "platform_state.not_filed": ("未备案", "Not filed"),
+    "platform_state.filed": ("已备案", "Filed"),
+    "platform_state.published_by_miit": ("已由工信部公布", "Published by MIIT"),
+    "readlog.title": ("未公开案件查阅日志", "Read log of undisclosed cases"),
+    "readlog.intro": ("第十一条内控:漏洞收集平台上对未公开案件的每次查阅都有记录。",
+                      "Art. 11 internal controls: every read of an undisclosed case on a collection "
+                      "platform is logged."),
+    "readlog.own_org": ("您看到的是本单位案件的查阅记录。", "You see the reads of your organisation's cases."),
+    "readlog.at": ("查阅时间", "Read at"),
+    "readlog.reader": ("查阅人", "Reader"),
+    "readlog.view": ("查阅内容", "View"),
+    "readlog.since": ("起始日期", "From"),
+    "readlog.until": ("截止日期", "Until"),
+    "readlog.dates_hint": ("日期为北京时间,包含起止当日。", "Dates in Beijing time; both days are included."),
+    "readlog.none": ("没有符合条件的查阅记录。", "No reads match."),
+    "readlog.bad_filter": ("筛选条件有误", "The filter is not valid"),
+    "readlog.until_before_since": ("不能早于起始日期", "must not be before the start date"),
+    "readlog.no_org": ("没有该单位", "no such organisation"),
+    "read_view.case": ("案件页面", "Case page"),
+    "read_view.timeline": ("时间线", "Timeline"),
+    "read_view.nvdb-packet": ("NVDB 报送材料", "NVDB packet"),
 }
 
 
@@ -643,13 +821,72 @@ DOMAIN_ZH: dict[str, str] = {
     "only a manager may clear an attachment held as possible exploit code": "仅经理可确认疑似漏洞利用程序的附件",
     "an attachment of kind 'exploit' never leaves (PUB-4); it cannot be cleared":
         "类型为“漏洞利用程序”的附件永不对外提供(PUB-4),不能确认放行",
+    # collection platform: sharing, members, forwarding, the MIIT registration, the read log
+    "the case already belongs to this organisation": "案件本就属于该单位",
+    "the forward is not complete": "转交信息不完整",
+    "one of share, email, recorded": "请选择转交方式:本系统共享、电子邮件或系统外转交",
+    "name the provider's organisation on this instance": "请选择提供者在本系统的单位",
+    "give the provider's security contact e-mail address": "请填写提供者的安全联系邮箱",
+    "say who received the report (the provider's portal, contact or person)":
+        "请说明由谁接收了报告(提供者的平台、联系人或个人)",
+    "say when it was sent": "请填写转交时间",
+    "domestic, overseas, or leave empty if unknown (treated as overseas)": "请选择境内、境外,不确定时留空(按境外处理)",
+    "add a time zone": "须带时区",
+    "cannot be in the future": "不能晚于当前时间",
+    "at most 5000 characters": "最多 5000 个字符",
+    "at most 2000 characters": "最多 2000 个字符",
+    "at most 500 characters": "最多 500 个字符",
+    "the platform filing is not complete": "备案信息不完整",
+    "give the filing number MIIT issued": "请填写工信部出具的备案编号",
+    "the MIIT listing is not complete": "工信部公布信息不完整",
+    "say where MIIT published the list (URL or notice number)": "请说明工信部公布名单的出处(网址或公告文号)",
+    "cannot be before the filing date": "不能早于备案日期",
+    "record the MIIT filing first: MIIT lists only filed platforms (Art. 10)":
+        "请先记录备案:工信部只公布已备案的平台(第十条)",
+    "only administrators record the platform's MIIT filing": "仅管理员可记录平台备案",
+    "only administrators manage the platform's MIIT registration": "仅管理员可管理平台备案",
+    "the read-log filter is not valid": "筛选条件有误",
+    "must not be before 'since'": "不能早于起始日期",
+    "only administrators and managers (for their own organisation) review the read log":
+        "仅管理员和经理(限本单位)可查看查阅日志",
 }
+
+# Chinese for domain messages that name a record; the English pattern must match the whole message.
+DOMAIN_ZH_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"no case (\S+)"), "没有案件 {0}"),
+    (re.compile(r"no organisation '(.+)'"), "没有单位 {0}"),
+    (re.compile(r"no user '(.+)'"), "没有用户 {0}"),
+    (re.compile(r"case (\S+) is already shared with (\S+)"), "案件 {0} 已与 {1} 共享"),
+    (re.compile(r"share (\S+) was already revoked"), "该共享已撤销"),
+    (re.compile(r"(\S+) is already a member of case (\S+)"), "{0} 已是案件 {1} 的成员"),
+    (re.compile(r"(\S+) is not a member of case (\S+)"), "{0} 不是案件 {1} 的成员"),
+    (re.compile(r"(\S+) is deactivated"), "{0} 已停用"),
+    (re.compile(r"(\S+) is not in the organisation that owns case (\S+); "
+                r"share the case with their organisation instead"),
+     "{0} 不属于案件 {1} 所属的单位;请改为与其单位共享案件"),
+    (re.compile(r"(\S+) is a (\w+); only managers, analysts and viewers can be members"),
+     "{0} 的角色不能成为案件成员:只有经理、分析员和查看者可以"),
+    (re.compile(r"only a manager of the owning organisation may change the members of case (\S+)"),
+     "仅案件所属单位的经理可变更案件 {0} 的成员"),
+    (re.compile(r"only analysts and managers of the owning organisation may change case (\S+)"),
+     "仅案件所属单位的分析员和经理可修改案件 {0}"),
+    (re.compile(r"case (\S+) names no product: set the product first, so the provider is known"),
+     "案件 {0} 尚未指定产品:请先设置产品,以确定产品提供者"),
+    (re.compile(r"(.+) is not the vendor named on the case's product \((.*)\); forward only to the product's provider"),
+     "{0} 不是案件产品所列的厂商({1}):只能转交给产品提供者"),
+)
 
 
 def domain_text(lang: str, message: str) -> str:
     """A domain message in the page's language, where a translation is known."""
-    if lang == "zh":
-        return DOMAIN_ZH.get(message, message)
+    if lang != "zh":
+        return message
+    if message in DOMAIN_ZH:
+        return DOMAIN_ZH[message]
+    for pattern, zh in DOMAIN_ZH_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return zh.format(*found.groups())
     return message
 
 

@@ -121,3 +121,16 @@ def test_anonymous_callers_are_unauthenticated(client: TestClient, provider: Pro
     case = new_case(client, provider.headers)
     assert_problem(client.post(f"/api/v1/cases/{case['id']}/shares", json={"organisation": "x"}), 401)
     assert_problem(client.get(f"/api/v1/cases/{case['id']}/shares"), 401)
+
+
+def test_a_cert_abroad_is_held_until_a_legal_signoff_is_given(client: TestClient, provider: Provider,
+                                                               factory: Factory) -> None:
+    case = new_case(client, provider.headers)
+    factory.org("cert-abroad", roles=("cert",), jurisdiction="overseas")
+    held = _share(client, provider, case, "cert-abroad")
+    assert_problem(held, 409)
+    assert "PUB-7" in held.text and "legal sign-off" in held.text
+    signed = client.post(f"/api/v1/cases/{case['number']}/shares", headers=provider.headers,
+                         json={"organisation": "cert-abroad", "legal_signoff": "LEGAL-2026-7"})
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["legal_signoff"] == "LEGAL-2026-7"

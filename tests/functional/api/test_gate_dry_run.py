@@ -48,3 +48,13 @@ def test_bad_requests_are_specific_4xx(client: TestClient, factory: Factory) -> 
     assert_problem(client.post(URL, headers=who, json={"channel": "portal"}), 422)
     assert_problem(client.post(URL, json={"channel": "portal", "content": FACTS}), 401)
     assert_problem(client.post(URL, headers=who, json={"channel": "portal", "advisory": "WA-SA-2026-9999"}), 404)
+
+
+def test_a_cert_abroad_is_held_for_legal_signoff_then_allowed(client: TestClient, factory: Factory) -> None:
+    who = _who(factory)
+    cert = {"label": "CERT abroad", "jurisdiction": "overseas", "is_cert": True}
+    held = client.post(URL, headers=who, json={"channel": "email", "content": FACTS, "recipient": cert}).json()
+    assert held["outcome"] == "hold" and held["rule_ids"] == ["PUB-7"]
+    signed = client.post(URL, headers=who, json={"channel": "email", "content": FACTS,
+                                                 "recipient": dict(cert, legal_signoff="LEGAL-7")}).json()
+    assert signed["outcome"] == "allow"

@@ -60,3 +60,12 @@ def test_a_window_freezes_publication_until_consent(cli: Cli, factory: Factory, 
     assert cli("windows", "consent", window_id, "--as", admin.email, "--reference", "MPS-1",
                "--date", "2026-08-30").exit_code == 0
     assert cli(*check).exit_code == 0
+
+
+def test_a_cert_abroad_is_held_until_a_legal_signoff_is_named(cli: Cli, factory: Factory, tmp_path: Path) -> None:
+    analyst = factory.user(factory.org("psirt"), "analyst", email="a@psirt.example")
+    base = ("gate", "check", "--channel", "email", "--as", analyst.email, "--facts", _facts(tmp_path),
+            "--recipient", "CERT abroad", "--jurisdiction", "overseas", "--cert")
+    held = cli(*base)
+    assert held.exit_code == 1 and json.loads(held.stdout)["outcome"] == "hold"
+    assert cli(*base, "--legal-signoff", "LEGAL-7").exit_code == 0

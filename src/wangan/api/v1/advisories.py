@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from wangan.api.deps import PrincipalDep, ReaderDep, RuntimeDep, SessionDep, WriterDep
 from wangan.api.v1.schemas import Page, Strict
 from wangan.downloads import attachment_headers
-from wangan.errors import Conflict, Invalid, NotFound
+from wangan.errors import Invalid, NotFound
 from wangan.kernel.auth import Principal
 from wangan.vulns import advisories
 from wangan.vulns.models import Advisory, AdvisoryAttachment, AttachmentKind
@@ -226,12 +226,6 @@ def _internal(session: Session, principal: Principal, number: str) -> Advisory |
         return None
 
 
-def _commit_refusal(session: Session, exc: Conflict) -> None:
-    """Keep the audit record of a refused publication: the refusal is itself evidence (Art. 11)."""
-    if isinstance(exc, advisories.GateRefused):
-        session.commit()
-
-
 # --- routes ---
 
 @router.get("", response_model=Page[AdvisoryOut] | Page[PublicAdvisoryOut],
@@ -292,12 +286,10 @@ def update_advisory(number: str, body: AdvisoryUpdate, response: Response, sessi
              summary="submit / return / approve / publish / withdraw; a gate refusal is a 409 with every rule")
 def transition(number: str, body: AdvisoryAction, response: Response, rt: RuntimeDep, session: SessionDep,
                principal: WriterDep) -> AdvisoryOut:
-    try:
-        advisory = advisories.transition(session, principal, rt.gate_rules, number, body.action, note=body.note,
-                                         expected_version=body.version, at=rt.clock.now())
-    except Conflict as exc:
-        _commit_refusal(session, exc)
-        raise
+    # A refused publication keeps its audit record (the refusal is itself evidence, Art. 11): the unit
+    # of work commits errors whose ``keeps_record`` is set, such as GateRefused.
+    advisory = advisories.transition(session, principal, rt.gate_rules, number, body.action, note=body.note,
+                                     expected_version=body.version, at=rt.clock.now())
     response.headers["ETag"] = f'"{advisory.version}"'
     return AdvisoryOut.of(advisory)
 

@@ -1,13 +1,15 @@
-"""``/api/v1/cases``: provider cases, their lifecycle, notices and the NVDB packet."""
+"""``/api/v1/cases``: provider cases, their lifecycle, notices and the NVDB packet; sharing, the
+case's members (need-to-know on a collection platform, Art. 11) and forwards to the product's
+provider (Art. 10)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from wangan.api.deps import ReaderDep, RuntimeDep, SessionDep, WriterDep
 from wangan.api.v1.schemas import (
@@ -25,9 +27,9 @@ from wangan.api.v1.schemas import (
     UpstreamOut,
 )
 from wangan.api.v1.views import case_out
-from wangan.errors import Conflict, Invalid
-from wangan.vulns import advisories, cases, sharing
-from wangan.vulns.models import CaseShare
+from wangan.errors import Invalid
+from wangan.vulns import cases, forwarding, members, sharing
+from wangan.vulns.models import CaseShare, ProviderForward
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -136,6 +138,9 @@ def timeline(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: Read
 
 class ShareIn(Strict):
     organisation: str = Field(min_length=1, max_length=64, description="slug of the recipient organisation")
+    legal_signoff: str = Field(default="", max_length=200,
+                               description="reference of the legal sign-off, for a CERT abroad (PUB-7 holds it "
+                                           "otherwise)")
 
 
 class ShareOut(BaseModel):
@@ -147,25 +152,23 @@ class ShareOut(BaseModel):
     granted_at: datetime
     revoked_at: datetime | None
     active: bool
+    legal_signoff: str
 
     @classmethod
     def of(cls, share: CaseShare, slugs: dict[uuid.UUID, str]) -> ShareOut:
         return cls(id=share.id, case_id=share.case_id, organisation_id=share.org_id,
                    organisation=slugs.get(share.org_id, ""), granted_by=share.granted_by,
-                   granted_at=share.granted_at, revoked_at=share.revoked_at, active=share.revoked_at is None)
+                   granted_at=share.granted_at, revoked_at=share.revoked_at, active=share.revoked_at is None,
+                   legal_signoff=share.legal_signoff)
 
 
 @router.post("/{case_ref}/shares", status_code=201, response_model=ShareOut,
              summary="Share the case with another organisation; a gate refusal is a 409 with every rule")
 def share_case(case_ref: str, body: ShareIn, rt: RuntimeDep, session: SessionDep,
                principal: WriterDep) -> ShareOut:
-    try:
-        share = sharing.share_case(session, principal, rt.gate_rules, case_ref, body.organisation,
-                                   at=rt.clock.now())
-    except Conflict as exc:
-        if isinstance(exc, advisories.GateRefused):
-            session.commit()  # the refusal is itself evidence (Art. 11): keep its audit record
-        raise
+    # A refusal (GateRefused) keeps its audit record: the unit of work commits errors that keep one.
+    share = sharing.share_case(session, principal, rt.gate_rules, case_ref, body.organisation, at=rt.clock.now(),
+                               legal_signoff=body.legal_signoff)
     return ShareOut.of(share, sharing.organisation_slugs(session, [share]))
 
 
@@ -181,3 +184,102 @@ def revoke_share(case_ref: str, share_id: str, rt: RuntimeDep, session: SessionD
                  principal: WriterDep) -> ShareOut:
     share = sharing.revoke_share(session, principal, case_ref, share_id, at=rt.clock.now())
     return ShareOut.of(share, sharing.organisation_slugs(session, [share]))
+
+
+# --- members: who needs to know the case (Art. 11; enforced on a collection platform) ---
+
+class MemberIn(Strict):
+    email: str = Field(min_length=1, max_length=320, description="a manager, analyst or viewer of the owning "
+                                                                  "organisation")
+
+
+class MemberOut(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    role: str
+    added_at: datetime
+    added_by: str | None = Field(description="e-mail of who added the member")
+
+    @classmethod
+    def of(cls, m: members.MemberView) -> MemberOut:
+        return cls(user_id=m.user_id, email=m.email, display_name=m.display_name, role=m.role,
+                   added_at=m.added_at, added_by=m.added_by)
+
+
+@router.get("/{case_ref}/members", response_model=list[MemberOut], summary="The case's members, oldest first")
+def list_members(case_ref: str, session: SessionDep, principal: ReaderDep) -> list[MemberOut]:
+    return [MemberOut.of(m) for m in members.list_members(session, principal, case_ref)]
+
+
+@router.post("/{case_ref}/members", status_code=201, response_model=MemberOut,
+             summary="Make a user of the owning organisation a member (managers)")
+def add_member(case_ref: str, body: MemberIn, response: Response, rt: RuntimeDep, session: SessionDep,
+               principal: WriterDep) -> MemberOut:
+    member = members.add_member(session, principal, case_ref, body.email, at=rt.clock.now())
+    added = next(m for m in members.list_members(session, principal, case_ref) if m.user_id == member.user_id)
+    response.headers["Location"] = f"/api/v1/cases/{case_ref}/members/{added.email}"
+    return MemberOut.of(added)
+
+
+@router.delete("/{case_ref}/members/{email}", status_code=204, response_class=Response,
+               summary="Take a user off the case (managers)")
+def remove_member(case_ref: str, email: str, session: SessionDep, principal: WriterDep) -> Response:
+    members.remove_member(session, principal, case_ref, email)
+    return Response(status_code=204)
+
+
+# --- forwarding the report to the product's provider (Art. 10), through the Art. 9 gate ---
+
+class ForwardBody(Strict):
+    channel: Literal["share", "email", "recorded"] = Field(
+        description="share: with the provider's organisation on this instance; email: to its security contact, "
+                    "through the outbox; recorded: sent outside wangan, recorded here")
+    organisation: str = Field(default="", max_length=64, description="share: slug of the provider's organisation")
+    email: str = Field(default="", max_length=320, description="email: the provider's security contact")
+    recipient: str = Field(default="", max_length=320, description="recorded: who received it")
+    jurisdiction: Literal["domestic", "overseas"] | None = Field(
+        default=None, description="email and recorded: the recipient's jurisdiction; null = unknown, treated as "
+                                  "overseas by the gate")
+    reference: str = Field(default="", max_length=200, description="the provider's ticket or your reference")
+    note: str = Field(default="", max_length=5000)
+    forwarded_at: AwareDatetime | None = Field(default=None, description="recorded: when it was sent")
+
+
+class ForwardOut(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    channel: str
+    provider_org_id: uuid.UUID | None
+    recipient: str
+    jurisdiction: str
+    reference: str
+    note: str
+    forwarded_by: uuid.UUID | None
+    forwarded_at: datetime
+    on_time: bool | None = Field(description="the first forward against the PLATFORM-FORWARD clock; null for "
+                                             "later ones and when no clock runs")
+
+    @classmethod
+    def of(cls, f: ProviderForward) -> ForwardOut:
+        return cls(id=f.id, case_id=f.case_id, channel=f.channel.value, provider_org_id=f.provider_org_id,
+                   recipient=f.recipient, jurisdiction=f.jurisdiction, reference=f.reference, note=f.note,
+                   forwarded_by=f.forwarded_by, forwarded_at=f.forwarded_at, on_time=f.on_time)
+
+
+@router.get("/{case_ref}/forwards", response_model=list[ForwardOut],
+            summary="Every forward of the case to the product's provider, oldest first")
+def list_forwards(case_ref: str, session: SessionDep, principal: ReaderDep) -> list[ForwardOut]:
+    return [ForwardOut.of(f) for f in forwarding.list_forwards(session, principal, case_ref)]
+
+
+@router.post("/{case_ref}/forwards", status_code=201, response_model=ForwardOut,
+             summary="Forward the report to the product's provider; a gate refusal is a 409 with every rule")
+def forward(case_ref: str, body: ForwardBody, rt: RuntimeDep, session: SessionDep,
+            principal: WriterDep) -> ForwardOut:
+    data = forwarding.ForwardIn(channel=body.channel, organisation=body.organisation, email=body.email,
+                                recipient=body.recipient, jurisdiction=body.jurisdiction or "",
+                                reference=body.reference, note=body.note, forwarded_at=body.forwarded_at)
+    done = forwarding.forward_to_provider(session, principal, rt.gate_rules, case_ref, data, now=rt.clock.now(),
+                                          platform_name=rt.settings.instance_name)
+    return ForwardOut.of(done)

@@ -15,10 +15,16 @@ from pydantic import BaseModel, Field
 
 from wangan.api.deps import ReaderDep, RuntimeDep, SessionDep, WriterDep
 from wangan.api.v1.schemas import Page, Strict
+from wangan.runtime import Runtime
 from wangan.vulns import finder
 from wangan.vulns.models import FinderMessage, PublicationRequest
 
 router = APIRouter(tags=["finder"])
+
+
+def _links(rt: Runtime) -> finder.NoticeLinks:
+    """Where the content-free e-mail notice to the other side points."""
+    return finder.NoticeLinks(base_url=rt.settings.base_url, instance_name=rt.settings.instance_name)
 
 
 # --- bodies ---
@@ -118,7 +124,7 @@ def get_finder_case(case_ref: str, session: SessionDep, principal: ReaderDep) ->
 def request_publication(case_ref: str, body: PublicationRequestIn, response: Response, rt: RuntimeDep,
                         session: SessionDep, principal: WriterDep) -> PublicationRequestOut:
     request = finder.request_publication(session, principal, case_ref, credit_name=body.credit_name,
-                                         note=body.note, now=rt.clock.now())
+                                         note=body.note, now=rt.clock.now(), links=_links(rt))
     response.headers["Location"] = f"/api/v1/finder/cases/{case_ref}"  # the request is listed there
     return PublicationRequestOut.of(request)
 
@@ -135,7 +141,9 @@ def list_messages(case_ref: str, session: SessionDep, principal: ReaderDep) -> l
              summary="Write to the finder (analysts, managers) or to the provider (the finder)")
 def post_message(case_ref: str, body: MessageIn, rt: RuntimeDep, session: SessionDep,
                  principal: WriterDep) -> MessageOut:
-    return MessageOut.of(finder.post_message(session, principal, case_ref, body.body, now=rt.clock.now()))
+    """The other side gets an e-mail notice that there is something to read, never the text itself."""
+    return MessageOut.of(finder.post_message(session, principal, case_ref, body.body, now=rt.clock.now(),
+                                             links=_links(rt)))
 
 
 @router.get("/cases/{case_ref}/publication-requests", response_model=list[PublicationRequestOut],
@@ -149,6 +157,6 @@ def list_requests(case_ref: str, session: SessionDep, principal: ReaderDep) -> l
 def decide(case_ref: str, request_id: str, body: DecisionIn, rt: RuntimeDep, session: SessionDep,
            principal: WriterDep) -> DecisionOut:
     decision = finder.decide(session, principal, case_ref, request_id, accept=body.decision == "accept",
-                             note=body.note, now=rt.clock.now())
+                             note=body.note, now=rt.clock.now(), links=_links(rt))
     return DecisionOut(**PublicationRequestOut.of(decision.request).model_dump(),
                        advisories_updated=decision.advisories)

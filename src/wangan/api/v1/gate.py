@@ -71,6 +71,8 @@ class RecipientIn(Strict):
     jurisdiction: Literal["domestic", "overseas"] | None = Field(
         default=None, description="null = unknown, treated as overseas")
     is_product_provider: bool = False
+    is_cert: bool = Field(default=False, description="the recipient is a CERT (abroad: held for legal sign-off)")
+    legal_signoff: str = Field(default="", max_length=200, description="reference of the legal sign-off")
 
 
 class AttachmentFactIn(Strict):
@@ -122,7 +124,8 @@ def dry_run(body: DecisionRequest, rt: RuntimeDep, session: SessionDep, principa
         raise Invalid(f"unknown channel {body.channel!r}; use {', '.join(c.value for c in gate.Channel)}",
                       problems=[FieldProblem("channel", "unknown channel")]) from exc
     recipient = gate.Recipient(body.recipient.label, body.recipient.jurisdiction,
-                               body.recipient.is_product_provider) if body.recipient else None
+                               body.recipient.is_product_provider, body.recipient.is_cert,
+                               body.recipient.legal_signoff) if body.recipient else None
     actor = Actor(principal.user_id, principal.label)
     if body.advisory is not None:
         advisory = advisories.get_advisory(session, principal, body.advisory)

@@ -221,6 +221,11 @@ class CaseOut(BaseModel):
     nvdb_submitted_at: datetime | None
     nvdb_reference: str
     nvdb_on_time: bool | None
+    forward_due_at: datetime | None = Field(
+        description="collection platform: when the report must have reached the product's provider "
+                    "(PLATFORM-FORWARD); null when no forward is due")
+    forwarded_at: datetime | None = Field(description="when the report first went to the provider")
+    forward_overdue: bool = Field(description="a forward is due, has not happened and its time has passed")
     verification_result: str
     verified_at: datetime | None
     technical_characteristics: str

@@ -51,7 +51,7 @@ def create_token(web: UserDep, form: FormDep) -> Response:
                                             name=state.get("name").strip()[:100], scopes=chosen,
                                             ttl_days=int(days_raw) if days_raw else None)
     except Invalid as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _tokens_page(web, state, status=exc.status)
     # Rendered, not redirected: the secret is never stored, so this is the only time it is seen.
@@ -67,7 +67,7 @@ def revoke(token_id: str, web: UserDep) -> Response:
     try:
         token = identity.revoke_token(web.db, web.principal, tid)
     except Conflict as exc:
-        web.rollback()
+        web.rollback(exc)
         state = FormState()
         state.absorb(exc, web.dt)
         return _tokens_page(web, state, status=exc.status)

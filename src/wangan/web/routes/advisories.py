@@ -72,8 +72,9 @@ class GateView:
     rows: list[RuleRow]
 
 
-def gate_view(web: Web, decision: dict[str, Any], advisory: Advisory) -> GateView:
-    """A decision (``Decision.to_dict()``) ready for the page, in the page's language."""
+def gate_view(web: Web, decision: dict[str, Any], advisory: Advisory | None = None) -> GateView:
+    """A decision (``Decision.to_dict()``) ready for the page, in the page's language. Without an
+    advisory (a case shared or forwarded), what is missing is named but not linked."""
     defs = {r.id: r for r in web.rt.gate_rules.file.rules}
     rows = []
     for result in decision["results"]:
@@ -88,13 +89,14 @@ def gate_view(web: Web, decision: dict[str, Any], advisory: Advisory) -> GateVie
                     rules_version=decision["rules"]["version"], rows=rows)
 
 
-def _missing(web: Web, code: str, advisory: Advisory) -> Missing:
+def _missing(web: Web, code: str, advisory: Advisory | None) -> Missing:
     anchor = MISSING_ANCHOR.get(code)
     if anchor is not None:
         name = anchor.removeprefix("f-")
-        return Missing(code, web.t("field.fix_or_mitigation" if name == "fix" else f"field.{name}"), anchor)
+        label = web.t("field.fix_or_mitigation" if name == "fix" else f"field.{name}")
+        return Missing(code, label, anchor if advisory is not None else None)
     held = HELD_RE.match(code)
-    if held and int(held.group(1)) < len(advisory.attachments):
+    if held and advisory is not None and int(held.group(1)) < len(advisory.attachments):
         att = advisory.attachments[int(held.group(1))]
         return Missing(code, web.t("gate.held", name=att.filename), f"att-{att.id}")
     if code.startswith("windows["):
@@ -123,7 +125,7 @@ def draft(web: UserDep, form: FormDep) -> Response:
         try:
             advisory = advisories.draft_from_case(web.db, web.principal, state.get("case"))
         except (NotFound, Forbidden) as exc:
-            web.rollback()
+            web.rollback(exc)
             status = exc.status
             state.add("case", web.t("adv.no_case") if isinstance(exc, NotFound) else web.dt(exc.detail))
         else:
@@ -216,14 +218,14 @@ def edit(number: str, web: UserDep, form: FormDep) -> Response:
         advisory = advisories.update_advisory(web.db, web.principal, number, changes,
                                               expected_version=_version(state.get("version")))
     except Conflict as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         if "current_version" in exc.extra:  # someone else saved first: saving again overwrites knowingly
             state.values["version"] = str(exc.extra["current_version"])
             state.message = f"{state.message} {web.t('adv.conflict_hint')}"
         return _page(web, number, forms={"edit": state}, status=exc.status)
     except Invalid as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _page(web, number, forms={"edit": state}, status=exc.status)
     web.flash("case.saved")
@@ -243,7 +245,7 @@ def transition(number: str, web: UserDep, form: FormDep) -> Response:
         state.message = web.t("gate.refused_body")
         return _page(web, number, forms={"action": state}, refusal=exc.decision.to_dict(), status=exc.status)
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _page(web, number, forms={"action": state}, status=exc.status)
     if action == "publish":
@@ -268,7 +270,7 @@ def attach(number: str, web: UserDep, form: FormDep) -> Response:
             content_type=upload.content_type or "application/octet-stream",
             data=upload.file.read(advisories.MAX_ATTACHMENT + 1))
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _page(web, number, forms={"attach": state}, status=exc.status)
     web.flash("adv.attachment_added", name=att.filename)
@@ -287,7 +289,7 @@ def clear(number: str, attachment_id: str, web: UserDep) -> Response:
     try:
         att = advisories.clear_attachment(web.db, web.principal, number, _attachment_id(attachment_id))
     except Conflict as exc:
-        web.rollback()
+        web.rollback(exc)
         state = FormState()
         state.absorb(exc, web.dt)
         return _page(web, number, forms={"attach": state}, status=exc.status)

@@ -15,6 +15,7 @@ from wangan.errors import Conflict, DomainError, Invalid
 from wangan.kernel import identity
 from wangan.vulns import cases, finder, products
 from wangan.vulns.models import Case
+from wangan.web import case_panels
 from wangan.web.core import FormDep, UserDep, Web, text
 from wangan.web.forms import FormState, parse_local_datetime
 from wangan.web.paging import Pager
@@ -86,7 +87,7 @@ def create_case(web: UserDep, form: FormDep) -> Response:
             web.flash("case.created", number=case.number)
             return web.redirect(f"/cases/{case.number}")
     except Invalid as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
     return _new_form(web, state, status=422)
 
@@ -117,7 +118,7 @@ def _blocked(web: Web, blockers: list[cases.Blocker]) -> list[str]:
 
 
 def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = None,
-               status: int = 200) -> Response:
+               refusal: case_panels.Refusal | None = None, status: int = 200) -> Response:
     case = cases.get_case(web.db, web.principal, case_ref,
                           collection_platform=web.rt.settings.collection_platform)
     forms = dict(forms or {})
@@ -129,11 +130,18 @@ def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = 
     forms.setdefault("downstream", FormState(values=dict(sent_default)))
     forms.setdefault("nvdb", FormState(values={"submitted_at": dtlocal(now)}))
     forms.setdefault("transition", FormState())
+    forms.setdefault("share", FormState())
+    forms.setdefault("member", FormState())
     transitions = []
     for t, blockers in cases.available_transitions(web.rt.vuln_rules, case):
         transitions.append((t, _blocked(web, blockers)))
     may_write = web.principal.may_write_in(case.org_id)
     owner = web.principal.may_read_in(case.org_id)  # False for an organisation the case is shared with
+    panels = case_panels.build(web, case, may_write=may_write) if owner else None
+    if panels is not None:
+        forms.setdefault("forward", FormState(values={
+            "channel": "share" if panels.vendor_slug else "email", "organisation": panels.vendor_slug,
+            "forwarded_at": dtlocal(now)}))
     return web.render("cases/detail.html", {
         "case": case, "forms": forms, "transitions": transitions, "may_write": may_write,
         "products": products.list_products(web.db, web.principal) if may_write else [],
@@ -141,6 +149,7 @@ def _case_page(web: Web, case_ref: str, *, forms: dict[str, FormState] | None = 
         "nvdb_clock": web.rt.vuln_rules.clock(case.nvdb_rule_id),
         "clock": _clock(web, case),
         "finder": finder.provider_panel(web.db, web.principal, case) if owner else None,
+        "panels": panels, "refusal": refusal,
     }, status=status)
 
 
@@ -156,7 +165,7 @@ def show_case(case_ref: str, web: UserDep) -> Response:
 
 def _failed(web: Web, case_ref: str, name: str, state: FormState, exc: DomainError | None) -> Response:
     """Roll back, and show the case page again with this form as the user sent it."""
-    web.rollback()
+    web.rollback(exc)
     if exc is not None:
         state.absorb(exc, web.dt)
     status = exc.status if exc is not None else 422
@@ -182,7 +191,7 @@ def edit_case(case_ref: str, web: UserDep, form: FormDep) -> Response:
     try:
         case = cases.update_case(web.db, web.principal, case_ref, changes, expected_version=version)
     except Conflict as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         # The form keeps the user's input; saving it again now overwrites knowingly.
         state.values["version"] = str(cases.get_case(web.db, web.principal, case_ref).version)
@@ -208,7 +217,7 @@ def transition(case_ref: str, web: UserDep, form: FormDep) -> Response:
         case = cases.transition(web.db, web.principal, web.rt.vuln_rules, case_ref, text(form, "transition"),
                                 expected_version=_version(text(form, "version")), note=state.get("note"))
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         # The blocked reasons are listed beside each button; the summary carries the message only.
         state.message = exc.detail
         return _case_page(web, case_ref, forms={"transition": state}, status=exc.status)
@@ -282,7 +291,7 @@ def nvdb_page(case_ref: str, web: UserDep) -> Response:
         packet = cases.nvdb_packet(web.db, web.principal, web.rt.vuln_rules, case.id,
                                    collection_platform=web.rt.settings.collection_platform)
     except Invalid as exc:
-        web.rollback()
+        web.rollback(exc)
         fields = {f.id: f for f in web.rt.vuln_rules.nvdb_packet.fields}
         missing = [(fields[p.field], PACKET_FIELD_ANCHOR.get(p.field)) for p in exc.problems
                    if p.field in fields]

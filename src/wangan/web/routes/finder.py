@@ -19,6 +19,11 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
+def _links(web: Web) -> finder.NoticeLinks:
+    """Where the content-free e-mail notice to the other side points (settings)."""
+    return finder.NoticeLinks(base_url=web.rt.settings.base_url, instance_name=web.rt.settings.instance_name)
+
+
 @router.get("/my/reports")
 def my_reports(web: UserDep, page: str = "1") -> Response:
     pager = Pager.of(page, PAGE_SIZE)
@@ -47,9 +52,10 @@ def finder_message(case_ref: str, web: UserDep, form: FormDep) -> Response:
     state = FormState(values={"body": text(form, "body")})
     try:
         finder.get_case(web.db, web.principal, case_ref)  # the finder's own page, never the provider's
-        finder.post_message(web.db, web.principal, case_ref, state.get("body"), now=web.now())
+        finder.post_message(web.db, web.principal, case_ref, state.get("body"), now=web.now(),
+                            links=_links(web))
     except Invalid as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _finder_page(web, case_ref, forms={"message": state}, status=exc.status)
     web.flash("finder.sent")
@@ -61,9 +67,9 @@ def finder_request(case_ref: str, web: UserDep, form: FormDep) -> Response:
     state = FormState(values={"credit_name": text(form, "credit_name"), "note": text(form, "note")})
     try:
         finder.request_publication(web.db, web.principal, case_ref, credit_name=state.get("credit_name"),
-                                   note=state.get("note"), now=web.now())
+                                   note=state.get("note"), now=web.now(), links=_links(web))
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _finder_page(web, case_ref, forms={"request": state}, status=exc.status)
     web.flash("finder.requested")
@@ -76,9 +82,10 @@ def finder_request(case_ref: str, web: UserDep, form: FormDep) -> Response:
 def provider_message(case_ref: str, web: UserDep, form: FormDep) -> Response:
     state = FormState(values={"body": text(form, "body")})
     try:
-        finder.post_message(web.db, web.principal, case_ref, state.get("body"), now=web.now())
+        finder.post_message(web.db, web.principal, case_ref, state.get("body"), now=web.now(),
+                            links=_links(web))
     except Invalid as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _case_page(web, case_ref, forms={"finder_message": state}, status=exc.status)
     web.flash("finder.sent")
@@ -90,9 +97,9 @@ def provider_decision(case_ref: str, request_id: str, web: UserDep, form: FormDe
     state = FormState(values={"note": text(form, "note")})
     try:
         finder.decide(web.db, web.principal, case_ref, request_id, accept=text(form, "decision") == "accept",
-                      note=state.get("note"), now=web.now())
+                      note=state.get("note"), now=web.now(), links=_links(web))
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _case_page(web, case_ref, forms={f"finder_decision_{request_id}": state}, status=exc.status)
     web.flash("finder.decided")

@@ -65,7 +65,7 @@ def submit_report(web: WebDep, form: FormDep) -> Response:
             reporter_user_id=web.user.id if web.user else None, source_ip=client_ip(web.request),
             now=web.now(), collection_platform=web.rt.settings.collection_platform)
     except DomainError as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         _place_report_error(web, state, exc, uploads_sent=bool(uploads))
         if isinstance(exc, Conflict):
@@ -141,7 +141,7 @@ def open_case(report_id: str, web: UserDep, form: FormDep) -> Response:
         case = cases.create_case(web.db, web.principal, web.rt.vuln_rules,
                                  cases.CaseIn(title=title, report_id=rid), now=web.now())
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state = FormState(values={"title": title})
         state.absorb(exc, web.dt)
         record = intake.get_report(web.db, web.principal, rid)
@@ -156,7 +156,7 @@ def delete_report(report_id: str, web: UserDep) -> Response:
     try:
         intake.delete_report(web.db, web.principal, rid, now=web.now())
     except Conflict as exc:  # RetentionLocked: still inside the Art. 5 retention period
-        web.rollback()
+        web.rollback(exc)
         state = FormState()
         state.absorb(exc, web.dt)
         record = intake.get_report(web.db, web.principal, rid)

@@ -55,7 +55,7 @@ def create_product(web: UserDep, form: FormDep) -> Response:
             model=state.get("model"), versions=versions,
             organisation_id=_uuid_or_none(state.get("organisation_id")))
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _products_page(web, state, status=exc.status)
     web.flash("product.created", name=f"{product.vendor} {product.name}")
@@ -86,7 +86,7 @@ def create_asset(web: UserDep, form: FormDep) -> Response:
             identifier=state.get("identifier"), location=state.get("location"), owner=state.get("owner"),
             organisation_id=_uuid_or_none(state.get("organisation_id")))
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _assets_page(web, state, status=exc.status)
     web.flash("asset.created", name=asset.name)
@@ -134,7 +134,7 @@ def create_finding(web: UserDep, form: FormDep) -> Response:
             description=state.get("description"), reference=state.get("reference"),
             cvss31_vector=state.get("cvss31_vector"), found_at=found_at)
     except (Invalid, Conflict, NotFound) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         if isinstance(exc, NotFound):
             state.add("asset_id", exc.detail)
@@ -154,7 +154,7 @@ def act_on_finding(finding_id: str, web: UserDep, form: FormDep) -> Response:
         operator.move_finding(web.db, web.principal, fid, text(form, "action"), note=state.get("note"),
                               expected_version=int(version) if version.isdigit() else None)
     except (Invalid, Conflict) as exc:
-        web.rollback()
+        web.rollback(exc)
         state.absorb(exc, web.dt)
         return _findings_page(web, open_only=False, forms={str(fid): state}, status=exc.status)
     web.flash("finding.moved")

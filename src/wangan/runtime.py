@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +13,8 @@ from wangan.db import make_engine, make_session_factory, unit_of_work
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import Clock, SystemClock
+from wangan.kernel.workday_overrides import WorkCalendarCache
+from wangan.kernel.workdays import WorkCalendar
 from wangan.migrate import upgrade
 from wangan.vulns import cases
 from wangan.vulns.gate import GateRules, load_gate_rules
@@ -40,6 +43,16 @@ class Runtime:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @cached_property
+    def workday_cache(self) -> WorkCalendarCache:
+        """This runtime's PRC working-day calendar cache (see ``work_calendar``)."""
+        return WorkCalendarCache()
+
+    def work_calendar(self, session: Session) -> WorkCalendar:
+        """The PRC working-day calendar with the administrators' overrides; rebuilt only after an
+        override or a confirmed year changed, in this process or any other."""
+        return self.workday_cache.get(session)
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | None = None) -> Runtime:

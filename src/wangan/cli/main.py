@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from wangan.cli.advisories import advisories_app
+from wangan.cli.calendar import calendar_app
 from wangan.cli.common import (
     EXIT_FAILED,
     fail,
@@ -38,7 +39,7 @@ for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tok
                   (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo"),
                   (products_app, "products"), (assets_app, "assets"), (findings_app, "findings"),
                   (windows_app, "windows"), (gate_app, "gate"),
-                  (advisories_app, "advisories"), (platform_app, "platform")):
+                  (advisories_app, "advisories"), (platform_app, "platform"), (calendar_app, "calendar")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")

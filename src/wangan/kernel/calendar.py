@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -51,3 +51,14 @@ def add_period(start: datetime, length: int, unit: ClockUnit) -> datetime:
 
 def remaining(due: datetime, now: datetime) -> timedelta:
     return due - now
+
+
+def beijing_date(value: date | datetime) -> date:
+    """The calendar day in Beijing of ``value``. A date is taken as it is; an aware datetime is
+    converted first (23:30 UTC is already the next day in Beijing); a naive datetime is refused,
+    because which day it names depends on a zone nobody stated."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("a date-time needs a time zone to name a day in Beijing")
+        return value.astimezone(BEIJING).date()
+    return value

@@ -13,3 +13,7 @@ class KernelTag(enum.StrEnum):
     TOKEN_CREATED = "kernel:token:created"
     TOKEN_REVOKED = "kernel:token:revoked"
     OUTBOX_GAVE_UP = "kernel:outbox:gave-up"
+    # The PRC working-day calendar: administrators' overrides and confirmed years (kernel.workday_overrides).
+    CALENDAR_OVERRIDE_ADDED = "kernel:calendar-override:added"
+    CALENDAR_OVERRIDE_REMOVED = "kernel:calendar-override:removed"
+    CALENDAR_YEAR_CONFIRMED = "kernel:calendar-year:confirmed"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wangan.db import Base, enum_values, new_id, utcnow
+from wangan.kernel.workdays import DayKind
 
 
 class OrgRole(enum.StrEnum):
@@ -164,3 +165,33 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarOverride(Base):
+    """One day of the PRC working-day calendar set by an administrator: a public holiday, or a
+    working day such as a make-up Saturday (调休), in a year the ``chinesecalendar`` library does not
+    know yet or as a correction of it. An override beats the library (``wangan.kernel.workdays``)."""
+
+    __tablename__ = "calendar_overrides"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    day: Mapped[date] = mapped_column(unique=True)  # a Beijing calendar day
+    kind: Mapped[DayKind] = mapped_column(Enum(DayKind, values_callable=enum_values, native_enum=False, length=16))
+    name: Mapped[str] = mapped_column(String(100))  # e.g. 春节 Spring Festival
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """An administrator's declaration that a year's official schedule has been entered in full
+    (from the State Council notice it names): answers relying on that year are then confirmed,
+    no longer provisional, even though the library does not know the year."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source_reference: Mapped[str] = mapped_column(String(200))  # e.g. 国办发明电〔2026〕X号
+    note: Mapped[str] = mapped_column(Text, default="")
+    confirmed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)

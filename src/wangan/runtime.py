@@ -16,6 +16,7 @@ from wangan.kernel.calendar import Clock, SystemClock
 from wangan.kernel.workday_overrides import WorkCalendarCache
 from wangan.kernel.workdays import WorkCalendar
 from wangan.migrate import upgrade
+from wangan.reviews.rules import ReviewRules, default_review_rules, load_review_rules
 from wangan.vulns import cases
 from wangan.vulns.gate import GateRules, load_gate_rules
 from wangan.vulns.intake import IntakeLimits
@@ -32,6 +33,7 @@ class Runtime:
     vuln_rules: VulnRules
     gate_rules: GateRules
     clock: Clock = field(default_factory=SystemClock)
+    review_rules: ReviewRules = field(default_factory=default_review_rules)
 
     @property
     def intake_limits(self) -> IntakeLimits:
@@ -59,6 +61,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | 
     """Validate rules and secret (fail fast), create the data folder, and migrate the database."""
     rules = load_vuln_rules(settings.resolved_rules_dir)
     gate_rules = load_gate_rules(settings.resolved_rules_dir)
+    review_rules = load_review_rules(settings.resolved_rules_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.secret()
     eng = engine or make_engine(settings.resolved_database_url)
@@ -66,7 +69,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | 
         upgrade(eng)
     sessions = make_session_factory(eng)
     cases.bind_gate_rules(sessions, gate_rules)
-    return Runtime(settings=settings, engine=eng, sessions=sessions, vuln_rules=rules, gate_rules=gate_rules)
+    return Runtime(settings=settings, engine=eng, sessions=sessions, vuln_rules=rules, gate_rules=gate_rules,
+                   review_rules=review_rules)
 
 
 def ensure_first_admin(rt: Runtime) -> tuple[str, str] | None:

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import wangan.kernel.models
+import wangan.reviews.models
 import wangan.vulns.models  # noqa: F401 - registers the tables on Base.metadata
 from wangan.db import Base, make_engine
 

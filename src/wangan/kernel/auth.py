@@ -83,6 +83,32 @@ def principal_for(user: User, scopes: frozenset[str] | None = None, *,
     )
 
 
+
+# --- checks every domain policy starts from ---
+
+def require_signed_in(principal: Principal) -> None:
+    if principal.is_anonymous:
+        raise Unauthenticated("sign in or send an API token")
+
+
+def require_write_in(principal: Principal, org_id: uuid.UUID, what: str = "records") -> None:
+    """The principal may create ``what`` for the organisation (analysts, managers, administrators)."""
+    require_signed_in(principal)
+    if not principal.may_write_in(org_id):
+        raise Forbidden(f"you may not create {what} for this organisation")
+
+
+def acting_org(principal: Principal, requested: uuid.UUID | None, what: str = "records") -> uuid.UUID:
+    """The organisation a new record belongs to: the principal's own, or any for an administrator."""
+    require_signed_in(principal)
+    if requested is not None and principal.is_admin:
+        return requested
+    if principal.org_id is None:
+        raise Forbidden("administrators without an organisation must name the organisation")
+    if requested is not None and requested != principal.org_id:
+        raise Forbidden(f"you may only create {what} in your own organisation")
+    return principal.org_id
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -163,3 +163,21 @@ def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
     return list(session.execute(
         select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.created_at.desc())
     ).scalars())
+
+
+# Who hears of an organisation's deadlines: the people who can act on them.
+DEADLINE_ROLES = (UserRole.MANAGER, UserRole.ANALYST)
+
+
+def deadline_recipients(session: Session, org_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
+    """Active managers and analysts of the given organisations, by e-mail: org id -> [(user id, e-mail)]."""
+    result: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
+    rows = session.execute(
+        select(User.id, User.email, User.org_id)
+        .where(User.org_id.in_(org_ids), User.is_active.is_(True), User.role.in_(DEADLINE_ROLES))
+        .order_by(User.email)
+    ).all()
+    for user_id, email, org_id in rows:
+        if org_id is not None:
+            result.setdefault(org_id, []).append((user_id, email))
+    return result

@@ -31,10 +31,10 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from wangan.kernel import audit, outbox
+from wangan.kernel import audit, identity, outbox
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import beijing_date
-from wangan.kernel.models import Organisation, User, UserRole
+from wangan.kernel.models import Organisation
 from wangan.kernel.workdays import WorkCalendar
 from wangan.reviews.cases import SUBJECT, refresh_clocks
 from wangan.reviews.events import ReviewTag
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 REMINDER_EVENT = "review.deadline.reminder"
 OVERDUE_EVENT = "review.deadline.overdue"
-RECIPIENT_ROLES = (UserRole.MANAGER, UserRole.ANALYST)
 CASE_PATH = "/reviews/{number}"  # where the web UI will show a review case
 ACTOR = Actor.system("review-deadlines")
 # PostgreSQL advisory lock held by a check, so two workers cannot both queue the same dedupe key.
@@ -132,7 +131,7 @@ def check_review_deadlines(session: Session, rules: ReviewRules, settings: Remin
     dues = [*_clock_dues(session, rules, calendar, today, leads), *_item_dues(session, calendar, today, leads)]
     if not dues:
         return ReviewDeadlineSummary(clocks_recomputed=recomputed)
-    recipients = _recipients(session, {d.org_id for d in dues})
+    recipients = identity.deadline_recipients(session, {d.org_id for d in dues})
     reminders = overdue = 0
     per_case: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for due in dues:
@@ -209,20 +208,6 @@ def _item_dues(session: Session, calendar: WorkCalendar, today: date, leads: Seq
                          f'post-review supervision item "{" ".join(row.title.split())}"',
                          row.due_on, bool(row.provisional), tuple(row.unconfirmed_years or ()), stage))
     return dues
-
-
-def _recipients(session: Session, org_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
-    """Active managers and analysts of the given organisations: org id -> [(user id, e-mail)]."""
-    result: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
-    rows = session.execute(
-        select(User.id, User.email, User.org_id)
-        .where(User.org_id.in_(org_ids), User.is_active.is_(True), User.role.in_(RECIPIENT_ROLES))
-        .order_by(User.email)
-    ).all()
-    for row in rows:
-        if row.org_id is not None:
-            result[row.org_id].append((row.id, row.email))
-    return result
 
 
 def _messages(due: _Due, settings: ReminderSettings, recipients: Sequence[tuple[uuid.UUID, str]],

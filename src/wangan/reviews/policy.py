@@ -14,15 +14,13 @@ import uuid
 
 from sqlalchemy import ColumnElement, false, true
 
-from wangan.errors import Forbidden, NotFound, Unauthenticated
+from wangan.errors import Forbidden, NotFound
+from wangan.kernel import auth
 from wangan.kernel.auth import Principal
 from wangan.kernel.models import UserRole
 from wangan.reviews.models import ReviewCase
 
-
-def _require_signed_in(principal: Principal) -> None:
-    if principal.is_anonymous:
-        raise Unauthenticated("sign in or send an API token")
+_require_signed_in = auth.require_signed_in
 
 
 def cases_visible(principal: Principal) -> ColumnElement[bool]:
@@ -62,18 +60,9 @@ def require_conclude(principal: Principal, case: ReviewCase, ref: object) -> Rev
 
 
 def require_write_in(principal: Principal, org_id: uuid.UUID) -> None:
-    _require_signed_in(principal)
-    if not principal.may_write_in(org_id):
-        raise Forbidden("you may not open review cases for this organisation")
+    auth.require_write_in(principal, org_id, "review cases")
 
 
 def acting_org(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID:
     """The organisation a new case belongs to: the principal's own, or any for an administrator."""
-    _require_signed_in(principal)
-    if requested is not None and principal.is_admin:
-        return requested
-    if principal.org_id is None:
-        raise Forbidden("administrators without an organisation must name the organisation")
-    if requested is not None and requested != principal.org_id:
-        raise Forbidden("you may only open review cases in your own organisation")
-    return principal.org_id
+    return auth.acting_org(principal, requested, "review cases")

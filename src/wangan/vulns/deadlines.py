@@ -37,7 +37,7 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from wangan.config import Settings
-from wangan.kernel import audit, outbox
+from wangan.kernel import audit, identity, outbox
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import BEIJING
 from wangan.kernel.models import Organisation, OutboxMessage, User, UserRole
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 REMINDER_EVENT = "deadline.reminder"
 OVERDUE_EVENT = "deadline.overdue"
-RECIPIENT_ROLES = (UserRole.MANAGER, UserRole.ANALYST)
 # Where the web UI shows an operator finding; cases are at /cases/{number}.
 FINDING_PATH = "/findings/{id}"
 ACTOR = Actor.system("deadlines")
@@ -144,7 +143,7 @@ def check_deadlines(session: Session, rules: VulnRules, settings: Settings, now:
     if not clocks:
         return DeadlineSummary()
 
-    recipients = _recipients(session, {c.org_id for c in clocks})
+    recipients = identity.deadline_recipients(session, {c.org_id for c in clocks})
     if settings.collection_platform:
         recipients_of = _need_to_know(session, clocks, recipients)
     else:
@@ -264,20 +263,6 @@ def _finding_clocks(session: Session, settings: Settings, now: datetime, horizon
             if stage is not None:
                 yield _RunningClock("finding", row.id, row.org_id, row.slug, row.reference, row.title, key,
                                     rule_id, due, url, stage)
-
-
-def _recipients(session: Session, org_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
-    """Active managers and analysts of the given organisations: org id -> [(user id, e-mail)]."""
-    result: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
-    rows = session.execute(
-        select(User.id, User.email, User.org_id)
-        .where(User.org_id.in_(org_ids), User.is_active.is_(True), User.role.in_(RECIPIENT_ROLES))
-        .order_by(User.email)
-    ).all()
-    for row in rows:
-        if row.org_id is not None:
-            result[row.org_id].append((row.id, row.email))
-    return result
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:

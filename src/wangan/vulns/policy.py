@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
-from wangan.errors import Forbidden, NotFound, Unauthenticated
-from wangan.kernel.auth import Principal
+from wangan.errors import Forbidden, NotFound
+from wangan.kernel import auth
+from wangan.kernel.auth import Principal, require_signed_in
 from wangan.kernel.models import UserRole
 from wangan.vulns.models import (
     Advisory,
@@ -27,10 +28,7 @@ from wangan.vulns.models import (
     Product,
 )
 
-
-def _require_signed_in(principal: Principal) -> None:
-    if principal.is_anonymous:
-        raise Unauthenticated("sign in or send an API token")
+_require_signed_in = require_signed_in  # the name this module has always used
 
 
 # --- need-to-know on a collection platform (Art. 11 internal controls) ---
@@ -139,21 +137,12 @@ def require_write(principal: Principal, record: OrgOwned | None, what: str, ref:
 
 
 def require_write_in(principal: Principal, org_id: uuid.UUID) -> None:
-    _require_signed_in(principal)
-    if not principal.may_write_in(org_id):
-        raise Forbidden("you may not create records for this organisation")
+    auth.require_write_in(principal, org_id)
 
 
 def acting_org(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID:
     """The organisation a new record belongs to: the principal's own, or any for an admin."""
-    _require_signed_in(principal)
-    if requested is not None and principal.is_admin:
-        return requested
-    if principal.org_id is None:
-        raise Forbidden("administrators without an organisation must name the organisation")
-    if requested is not None and requested != principal.org_id:
-        raise Forbidden("you may only create records in your own organisation")
-    return principal.org_id
+    return auth.acting_org(principal, requested)
 
 
 # --- cases shared with another organisation (``vulns.sharing``) ---

@@ -14,6 +14,7 @@ from wangan.web.routes import (
     account,
     advisories,
     auth,
+    calendar_admin,
     case_panels,
     cases,
     dashboard,
@@ -22,6 +23,7 @@ from wangan.web.routes import (
     operator,
     platform,
     portal,
+    reviews,
 )
 from wangan.web.security import SecurityHeadersMiddleware
 
@@ -32,7 +34,7 @@ def web_router() -> APIRouter:
     """Every web route; each unsafe request is CSRF-checked before its handler runs."""
     router = APIRouter(include_in_schema=False)
     for module in (auth, intake, dashboard, cases, case_panels, operator, account, advisories, portal, finder,
-                   platform):
+                   platform, reviews, calendar_admin):
         router.include_router(module.router, dependencies=[Depends(csrf_protect)])
     return router
 

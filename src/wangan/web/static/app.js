@@ -43,6 +43,19 @@
     summary.focus();
   }
 
+  // "Copy as text" of an editable document (the impact analysis report): what is on screen, edits included.
+  Array.prototype.forEach.call(document.querySelectorAll(".js-copy"), function (button) {
+    var target = document.getElementById(button.getAttribute("data-copy"));
+    if (!target || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(target.innerText).then(function () {
+        var done = document.querySelector(".js-copied");
+        if (done) { done.hidden = false; }
+      });
+    });
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll(".js-print"), function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });

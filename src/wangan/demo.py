@@ -4,15 +4,19 @@ Loaded by ``wangan serve --demo`` or ``wangan demo load``; running it twice chan
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from wangan.db import unit_of_work, utcnow
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor
-from wangan.kernel.auth import principal_for
+from wangan.kernel.auth import Principal, principal_for
+from wangan.kernel.calendar import beijing_date
 from wangan.kernel.models import Organisation
+from wangan.reviews import assessment
+from wangan.reviews import cases as review_cases
 from wangan.runtime import Runtime
 from wangan.vulns import advisories, cases, intake, operator, products
 from wangan.vulns.models import IntakeChannel
@@ -93,5 +97,43 @@ def load_demo(rt: Runtime) -> str:
                                 reference="CVE-2024-0000 (demo)",
                                 cvss31_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
                                 found_at=now - timedelta(days=3))
+        _demo_reviews(s, rt, who, now)
     return (f"demo data loaded (DEMO — not real vulnerabilities): sign in as manager@demo.example "
             f"or analyst@demo.example with password {DEMO_PASSWORD}")
+
+
+def _demo_reviews(s: Session, rt: Runtime, who: Principal, now: datetime) -> None:
+    """Two cybersecurity review cases (Measures for Cybersecurity Review), dated relative to today:
+    a CIIO's procurement of a cloud service in initial review after one finished supplementary-material
+    pause, and a listing abroad still preparing its dossier."""
+    today = beijing_date(now)
+    calendar = rt.work_calendar(s)
+    rules = rt.review_rules
+
+    def day(days_ago: int) -> date:
+        return today - timedelta(days=days_ago)
+
+    cloud = review_cases.create_case(s, who, rules, review_cases.ReviewCaseIn(
+        kind="procurement", title="[演示 DEMO] 采购政务云服务 Procurement of a government cloud service",
+        filed_on=day(45), product_name="[DEMO] 示例云 Example Cloud 专属云 IaaS", product_category="cloud_services",
+        supplier_name="[DEMO] 示例云计算有限公司 Example Cloud Co.", supplier_country="CN",
+        description="演示数据，并非真实申报。Demo data, not a real filing."), calendar=calendar, now=now)
+    for slot in ("application_form", "impact_report", "procurement_documents"):
+        review_cases.upload_document(s, who, rules, cloud.number, slot=slot, filename=f"demo-{slot}.txt",
+                                     content_type="text/plain", data=f"[DEMO] {slot}\n".encode(),
+                                     calendar=calendar, filed_on=day(40), note="demo", now=now)
+    review_cases.transition(s, who, rules, cloud.number, "notice_review", calendar=calendar, on=day(30), now=now)
+    review_cases.transition(s, who, rules, cloud.number, "begin_initial_review", calendar=calendar, on=day(28),
+                            now=now)
+    review_cases.start_pause(s, who, rules, cloud.number, calendar=calendar, started_on=day(14), ended_on=day(10),
+                             reason="[DEMO] 审查办公室要求补充供应链安全说明 Supply-chain statement requested",
+                             now=now)
+    assessment.assess_factor(s, who, rules, cloud.number, "RF-2", rating="low",
+                             evidence="[DEMO] 双供应商，可在 30 日内迁移 Two suppliers; migration within 30 days",
+                             now=now)
+    listing = review_cases.create_case(s, who, rules, review_cases.ReviewCaseIn(
+        kind="listing", title="[演示 DEMO] 拟在纽约证券交易所上市 Planned listing on the NYSE", filed_on=day(5),
+        listing_venue="NYSE", user_count="120万", description="演示数据 Demo data"), calendar=calendar, now=now)
+    review_cases.upload_document(s, who, rules, listing.number, slot="application_form",
+                                 filename="demo-application.txt", content_type="text/plain",
+                                 data=b"[DEMO] application form\n", calendar=calendar, filed_on=day(3), now=now)

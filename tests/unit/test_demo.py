@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from wangan.demo import load_demo
 from wangan.kernel.audit import verify_chain
 from wangan.kernel.models import Organisation
+from wangan.reviews.models import ReviewCase
 from wangan.runtime import Runtime
 from wangan.vulns import advisories
 from wangan.vulns.models import Case
@@ -21,5 +22,12 @@ def test_demo_loads_once_marked_and_consistent(rt: Runtime) -> None:
         assert s.execute(select(func.count(Case.id))).scalar_one() == 4
         views, total = advisories.public_views(s)
         assert total == 1 and views[0]["status"] == "published"
+        reviews = {r.kind.value: r for r in s.execute(select(ReviewCase)).scalars()}
+        assert set(reviews) == {"procurement", "listing"}
+        assert all("DEMO" in r.title for r in reviews.values())
+        cloud = reviews["procurement"]
+        assert cloud.state.value == "initial_review" and len(cloud.pauses) == 1
+        assert cloud.running_clock is not None and cloud.running_clock.rule_id == "REV-INITIAL"
+        assert reviews["listing"].state.value == "preparing"
         _checked, problems = verify_chain(s)
         assert problems == []

@@ -21,6 +21,7 @@ from wangan.cli.common import (
 )
 from wangan.cli.gate import gate_app, windows_app
 from wangan.cli.platform import platform_app
+from wangan.cli.reviews import reviews_app
 from wangan.cli.vulns import assets_app, cases_app, findings_app, products_app, reports_app, retention_app
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor, chain_head, verify_chain
@@ -39,7 +40,8 @@ for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tok
                   (cases_app, "cases"), (retention_app, "retention"), (demo_app, "demo"),
                   (products_app, "products"), (assets_app, "assets"), (findings_app, "findings"),
                   (windows_app, "windows"), (gate_app, "gate"),
-                  (advisories_app, "advisories"), (platform_app, "platform"), (calendar_app, "calendar")):
+                  (advisories_app, "advisories"), (platform_app, "platform"), (calendar_app, "calendar"),
+                  (reviews_app, "reviews")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")
@@ -94,12 +96,15 @@ def worker(once: Annotated[bool, typer.Option(help="one pass, then exit")] = Fal
 @handle_errors
 def deadlines_check() -> None:
     """One pass of the deadline monitor: queue reminders and overdue notices, then deliver them."""
-    from wangan.worker.runner import check_deadlines_once
+    from wangan.worker.runner import check_deadlines_once, check_review_deadlines_once
 
     rt = runtime()
     s = check_deadlines_once(rt)
     typer.echo(f"{s.clocks_due} clock(s) due or near: queued {s.reminders_queued} reminder(s) and "
                f"{s.overdue_queued} overdue notice(s); {s.unreachable} with nobody to tell")
+    r = check_review_deadlines_once(rt)
+    typer.echo(f"reviews: {r.clocks_due} clock(s) and {r.items_due} supervision item(s) due or near: queued "
+               f"{r.reminders_queued} reminder(s) and {r.overdue_queued} overdue notice(s)")
 
 
 @deadlines_app.command("webhook-secret")

@@ -66,6 +66,7 @@ _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+
 
 TEXT_LIMITS = {"title": 300, "description": 100_000, "party_name": 200, "product_name": 300,
                "supplier_name": 200, "supplier_country": 100}
+MAX_USER_COUNT = 2**31 - 1
 EDITABLE = frozenset((*TEXT_LIMITS, "product_category", "listing_venue", "user_count"))
 
 
@@ -167,10 +168,16 @@ def _apply_fields(case: ReviewCase, rules: ReviewRules, values: dict[str, Any], 
             applied.append("user_count")
         else:
             try:
-                case.user_count = parse_user_count(raw)
-                applied.append("user_count")
+                count = parse_user_count(raw)
             except Invalid as exc:
                 errors.add("user_count", exc.detail)
+            else:
+                # The column is a 32-bit integer on every database; no operator has more users.
+                if count > MAX_USER_COUNT:
+                    errors.add("user_count", f"at most {MAX_USER_COUNT:,} users")
+                else:
+                    case.user_count = count
+                    applied.append("user_count")
     return applied
 
 

@@ -22,6 +22,7 @@ from wangan.kernel.notifications import (
     WebhookSender,
     webhook_signing_secret,
 )
+from wangan.reviews.deadlines import ReviewDeadlineSummary, check_review_deadlines
 from wangan.runtime import Runtime
 from wangan.vulns.deadlines import DeadlineSummary, check_deadlines
 
@@ -54,6 +55,16 @@ def check_deadlines_once(rt: Runtime) -> DeadlineSummary:
         return check_deadlines(session, rt.vuln_rules, rt.settings, rt.clock.now(), rt.gate_rules)
 
 
+def check_review_deadlines_once(rt: Runtime) -> ReviewDeadlineSummary:
+    """Job: the cybersecurity-review deadline check (working-day clocks, Art. 19 supervision items)
+    in its own transaction; reminders go to the outbox and out with the next dispatch.
+
+    Used by the worker loop and by ``wangan deadlines check``."""
+    with unit_of_work(rt.sessions) as session:
+        return check_review_deadlines(session, rt.review_rules, rt.settings, rt.clock.now(),
+                                      rt.work_calendar(session))
+
+
 def run_worker(rt: Runtime, stop: threading.Event, *, once: bool = False,
                senders: Mapping[str, Sender] | None = None) -> None:
     """Run until ``stop`` is set (or one round with ``once``).
@@ -77,6 +88,7 @@ def run_worker(rt: Runtime, stop: threading.Event, *, once: bool = False,
     try:
         while not stop.is_set():
             last_unreachable = _check_round(rt, last_unreachable)
+            _check_reviews_round(rt)
             busy = _dispatch_round(dispatcher)
             if once:
                 break
@@ -106,6 +118,18 @@ def _check_round(rt: Runtime, last_unreachable: int) -> int:
         log.warning("deadlines: %d running deadline(s) have nobody to notify: the organisation has no "
                     "active manager or analyst and no webhook is set", summary.unreachable)
     return summary.unreachable
+
+
+def _check_reviews_round(rt: Runtime) -> None:
+    """Run the review deadline check; a failure is logged and does not stop delivery."""
+    try:
+        summary = check_review_deadlines_once(rt)
+    except Exception:
+        log.exception("review deadlines: check failed; trying again next round")
+        return
+    if summary.queued:
+        log.info("review deadlines: queued %d reminder and %d overdue message(s)",
+                 summary.reminders_queued, summary.overdue_queued)
 
 
 def _dispatch_round(dispatcher: Dispatcher) -> bool:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from wangan.api.v1 import account, advisories, calendar, cases, finder, gate, operator, platform, reports
+from wangan.api.v1 import account, advisories, calendar, cases, finder, gate, operator, platform, reports, reviews
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(reports.router)
@@ -14,3 +14,4 @@ api_router.include_router(advisories.router)
 api_router.include_router(finder.router)
 api_router.include_router(platform.router)
 api_router.include_router(calendar.router)
+api_router.include_router(reviews.router)

@@ -52,7 +52,8 @@ def test_screening_to_case_to_dossier_to_conclusion(live_server: str, factory: F
         expect(page.locator("#measures")).to_contain_text("MEASURES-2021")
 
         # 2. Open the case from the answer.
-        page.click("a[href='/reviews/new?kind=procurement']")
+        page.click("a[href^='/reviews/new?kind=procurement']")
+        expect(page.locator("[name=product_category]")).to_have_value("core_network_equipment")
         page.fill("[name=title]", "Backbone core routers")
         page.fill("[name=filed_on]", "2026-12-01")
         page.fill("[name=product_name]", "Core router CR-9000")

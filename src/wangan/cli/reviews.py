@@ -21,6 +21,8 @@ from wangan.config import load_settings
 from wangan.errors import FieldProblem, Invalid
 from wangan.kernel.calendar import beijing_date
 from wangan.kernel.workdays import parse_day
+from wangan.reports import impact
+from wangan.reports.rendering import check_lang
 from wangan.reviews import assessment, cases, commitments, screening
 from wangan.reviews.clocks import countdown
 from wangan.reviews.models import ReviewCase
@@ -191,6 +193,37 @@ def create(as_user: AsUser,
             typer.echo("clock: " + clock_line(view))
 
 
+@reviews_app.command("edit")
+@handle_errors
+def edit(number: Number, as_user: AsUser,
+         title: Annotated[str | None, typer.Option(help="what the review is about")] = None,
+         party: Annotated[str | None, typer.Option(help="the party")] = None,
+         product: Annotated[str | None, typer.Option(help="procurement: the product or service")] = None,
+         category: Annotated[str | None, typer.Option(help="procurement: Art. 21 category id")] = None,
+         supplier: Annotated[str | None, typer.Option(help="the supplier")] = None,
+         supplier_country: Annotated[str | None, typer.Option(help="the supplier's country")] = None,
+         venue: Annotated[str | None, typer.Option(help="listing: the exchange")] = None,
+         users: Annotated[str | None, typer.Option(help="listing: the user count ('' clears it)")] = None,
+         description: Annotated[str | None, typer.Option(help="free text")] = None,
+         version: Annotated[int | None, typer.Option(help="refuse if the case is no longer at this version")] = None,
+         ) -> None:
+    """Change the descriptive facts of an open case; only the options given change. Prints the new version."""
+    given = {"title": title, "party_name": party, "product_name": product, "product_category": category,
+             "supplier_name": supplier, "supplier_country": supplier_country, "listing_venue": venue,
+             "user_count": users, "description": description}
+    changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if "user_count" in changes and not str(changes["user_count"]).strip():
+        changes["user_count"] = None
+    if not changes:
+        raise fail("nothing to change: give at least one of --title, --party, --product, --category, --supplier, "
+                   "--supplier-country, --venue, --users, --description", EXIT_INVALID)
+    rt = runtime()
+    with transaction(rt) as session:
+        case = cases.update_case(session, principal_as(session, as_user), rt.review_rules, number, changes,
+                                 expected_version=version, now=rt.clock.now())
+        typer.echo(f"{case.number}\tversion {case.version}")
+
+
 @reviews_app.command("list")
 @handle_errors
 def list_(as_user: AsUser,
@@ -347,14 +380,33 @@ def assess(number: Number, as_user: AsUser,
 @reviews_app.command("report")
 @handle_errors
 def report(number: Number, as_user: AsUser, as_json: AsJson = False,
-           lang: Annotated[str, typer.Option(help="zh or en")] = "zh") -> None:
-    """The national-security impact analysis report (Art. 8(2)) generated from the assessment."""
+           lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+           output_format: Annotated[str, typer.Option("--format", help="text, html or pdf")] = "text",
+           output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False,
+                                                       help="file to write (html and pdf; default: the case's "
+                                                            "file name in the current directory)")] = None,
+           ) -> None:
+    """The national-security impact analysis report (Art. 8(2)) generated from the assessment: as text,
+    or as the HTML or PDF document to edit and file."""
     if lang not in ("zh", "en"):
         raise fail("--lang is zh or en", EXIT_INVALID)
+    if output_format not in ("text", "html", "pdf"):
+        raise fail(f"--format {output_format!r}: use text, html or pdf", EXIT_INVALID)
+    doc_lang = check_lang(lang)
     rt = runtime()
     with transaction(rt) as session:
         built = assessment.impact_report(session, principal_as(session, as_user), rt.review_rules, number,
                                          now=rt.clock.now())
+    if output_format != "text":
+        content = (impact.impact_report_pdf(built, doc_lang) if output_format == "pdf"
+                   else impact.impact_report_html(built, doc_lang).encode("utf-8"))
+        target = output or Path(impact.file_name(built, doc_lang, output_format))
+        try:
+            target.write_bytes(content)
+        except OSError as exc:
+            raise fail(f"cannot write {target}: {exc.strerror}", EXIT_INVALID) from exc
+        typer.echo(f"{target}\t{len(content)} bytes")
+        return
     if as_json:
         _json(built.to_dict())
         return

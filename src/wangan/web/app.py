@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from wangan.reports.rendering import STATIC_DIR as REPORT_STATIC_DIR
 from wangan.runtime import Runtime
 from wangan.web.core import LoginRequired, csrf_protect
 from wangan.web.errors import WebErrorHandler, make_error_handler, on_login_required
@@ -49,6 +50,8 @@ def install_web(app: FastAPI, rt: Runtime) -> WebErrorHandler:
         max_age=settings.session_max_age_seconds, same_site="lax",
         https_only=settings.base_url.startswith("https"),
     )
+    # Mounted before /static so the more specific prefix wins.
+    app.mount("/static/reports", StaticFiles(directory=REPORT_STATIC_DIR), name="report-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router())
     app.add_exception_handler(LoginRequired, on_login_required)

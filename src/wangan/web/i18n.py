@@ -48,6 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form.beijing": ("北京时间", "Beijing time"),
     "form.none": ("(无)", "(none)"),
     "form.save": ("保存", "Save"),
+    "form.cancel": ("取消", "Cancel"),
     "filters.apply": ("筛选", "Apply"),
     "filters.any": ("全部", "Any"),
     "filters.open": ("仅未结案", "Open only"),
@@ -760,6 +761,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.new": ("新建审查案件", "New review case"),
     "review.create": ("创建", "Create"),
     "review.created": ("已创建审查案件 {number}。", "Review case {number} was opened."),
+    "review.edit": ("编辑", "Edit"),
+    "review.edit_hint": ("只能修改描述性信息;申报日期、类型和状态由流程决定。每次修改都记入审计日志。",
+                         "Only the descriptive facts can change here; the filing date, the kind and the state "
+                         "follow the procedure. Every change is recorded in the audit log."),
+    "review.updated": ("已保存审查案件 {number} 的修改。", "Review case {number} was updated."),
+    "review.nothing_changed": ("没有修改任何内容。", "Nothing was changed."),
+    "review.version": ("版本", "Version"),
     "review.none": ("没有审查案件。", "No review cases."),
     "review.kind": ("审查类型", "Kind of review"),
     "review.kind_hint": ("采购(第五条)、国外上市(第七条)或成员单位依职权启动(第十六条)",
@@ -943,6 +951,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.copy_text": ("复制为文本", "Copy as text"),
     "review.copied": ("已复制。", "Copied."),
     "review.download_html": ("下载 HTML", "Download .html"),
+    "review.download_pdf": ("下载 PDF", "Download .pdf"),
     "review.report_edit_hint": ("报告可直接在页面上修改后打印或复制;修改不会保存,"
                                 "正式文本请下载后编辑并上传到申报材料。",
                                 "Edit the report on the page before printing or copying; edits are not saved. For "

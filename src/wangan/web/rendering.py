@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from wangan.kernel.calendar import BEIJING
+from wangan.reports.rendering import TEMPLATES_DIR as REPORT_TEMPLATES_DIR
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -107,7 +108,9 @@ def clock_view(due: datetime, now: datetime, *, submitted_at: datetime | None = 
 
 def make_templates() -> Jinja2Templates:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        # Report documents are shared with the API and the CLI; pages extend them as ``reports/…``.
+        loader=ChoiceLoader([FileSystemLoader(TEMPLATES_DIR),
+                             PrefixLoader({"reports": FileSystemLoader(REPORT_TEMPLATES_DIR)})]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,

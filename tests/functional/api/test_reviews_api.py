@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import Factory
 from tests.functional.api.conftest import Provider, assert_problem, bearer, error_fields, make_provider
+from tests.pdfcheck import embedded_fonts, has_cjk_font
 from wangan.api.v1 import reviews as reviews_api
 from wangan.kernel.calendar import FixedClock
 from wangan.kernel.models import OutboxMessage
@@ -381,6 +382,17 @@ def test_factors_and_the_impact_report(client: TestClient, provider: Provider) -
     assert body["unrated"] == ["RF-2", "RF-3", "RF-4", "RF-5", "RF-7"]
     assert [s["id"] for s in body["sections"]] == ["basics", "method", "factors", "conclusion"]
     assert body["title"]["zh"] and body["title"]["en"]
+    html = client.get(f"/api/v1/reviews/{number}/impact-report?format=html&lang=en", headers=provider.headers)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "Draft: these risk factors are not assessed yet: RF-2" in html.text
+    assert f"{number}-impact-report-en.html" in html.headers["content-disposition"]
+    pdf = client.get(f"/api/v1/reviews/{number}/impact-report?format=pdf", headers=provider.headers)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert has_cjk_font(pdf.content), embedded_fonts(pdf.content)
+    assert "format" in error_fields(assert_problem(client.get(
+        f"/api/v1/reviews/{number}/impact-report?format=docx", headers=provider.headers), 422))
+    assert "lang" in error_fields(assert_problem(client.get(
+        f"/api/v1/reviews/{number}/impact-report?format=pdf&lang=fr", headers=provider.headers), 422))
 
 
 def test_commitments_and_supervision(client: TestClient, provider: Provider, rt: Runtime) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.conftest import Factory
 from tests.functional.cli import Cli, cli_for, lines
+from tests.pdfcheck import has_cjk_font
 from wangan.cli import common
 from wangan.cli.common import EXIT_CONFLICT, EXIT_FORBIDDEN, EXIT_INVALID, EXIT_NOT_FOUND
 from wangan.kernel.calendar import FixedClock
@@ -160,6 +161,30 @@ def test_errors_have_their_exit_codes(cli: Cli, people: dict[str, str]) -> None:
     assert missing.exit_code == EXIT_INVALID
 
 
+def test_edit_changes_only_the_options_given(cli: Cli, people: dict[str, str]) -> None:
+    analyst = people["analyst"]
+    created = cli("reviews", "create", "--as", analyst, "--kind", "listing", "--title", "Listing",
+                  "--filed-on", "2025-09-01", "--venue", "NASDAQ", "--users", "1,500,000")
+    number = lines(created.stdout)[0].split("\t")[0]
+    edited = cli("reviews", "edit", number, "--as", analyst, "--title", "Listing on NASDAQ", "--users", "2000000",
+                 "--version", "1")
+    assert edited.exit_code == 0, edited.output
+    assert lines(edited.stdout) == [f"{number}\tversion 2"]
+    shown = json.loads(cli("reviews", "show", number, "--as", analyst, "--json").stdout)
+    assert (shown["title"], shown["user_count"], shown["listing_venue"]) == ("Listing on NASDAQ", 2000000, "NASDAQ")
+
+    stale = cli("reviews", "edit", number, "--as", analyst, "--title", "x", "--version", "1")
+    assert stale.exit_code == EXIT_CONFLICT and "changed by someone else" in stale.stderr
+    bad = cli("reviews", "edit", number, "--as", analyst, "--users", "about a million")
+    assert bad.exit_code == EXIT_INVALID and "user_count" in bad.stderr
+    nothing = cli("reviews", "edit", number, "--as", analyst)
+    assert nothing.exit_code == EXIT_INVALID and "nothing to change" in nothing.stderr
+    assert cli("reviews", "edit", number, "--as", people["viewer"], "--title", "x").exit_code == EXIT_FORBIDDEN
+    assert cli("reviews", "edit", number, "--as", people["stranger"], "--title", "x").exit_code == EXIT_NOT_FOUND
+    shown = json.loads(cli("reviews", "show", number, "--as", analyst, "--json").stdout)
+    assert (shown["title"], shown["version"]) == ("Listing on NASDAQ", 2)
+
+
 def test_a_due_date_in_2027_is_printed_provisional(cli: Cli, people: dict[str, str]) -> None:
     created = cli("reviews", "create", "--as", people["analyst"], "--kind", "ex_officio", "--title", "Late",
                   "--filed-on", "2026-11-20")
@@ -169,7 +194,7 @@ def test_a_due_date_in_2027_is_printed_provisional(cli: Cli, people: dict[str, s
     assert clock.endswith("provisional (unconfirmed 2027)")
 
 
-def test_assessment_report_commitments_and_supervision(cli: Cli, people: dict[str, str]) -> None:
+def test_assessment_report_commitments_and_supervision(cli: Cli, people: dict[str, str], tmp_path: Path) -> None:
     analyst = people["analyst"]
     created = cli("reviews", "create", "--as", analyst, "--kind", "procurement", "--title", "Cloud",
                   "--filed-on", "2025-09-01", "--product", "Example Cloud", "--category", "cloud_services",
@@ -186,6 +211,17 @@ def test_assessment_report_commitments_and_supervision(cli: Cli, people: dict[st
     assert report.exit_code == 0, report.output
     assert "DRAFT: not assessed: RF-2" in report.stdout and "RF-1: one supplier" in report.stdout
     assert json.loads(cli("reviews", "report", number, "--as", analyst, "--json").stdout)["overall_rating"] == "high"
+    pdf_path, html_path = tmp_path / "report.pdf", tmp_path / "report.html"
+    written = cli("reviews", "report", number, "--as", analyst, "--format", "pdf", "-o", str(pdf_path))
+    assert written.exit_code == 0, written.output
+    assert str(pdf_path) in written.stdout and has_cjk_font(pdf_path.read_bytes())
+    written = cli("reviews", "report", number, "--as", analyst, "--format", "html", "--lang", "en",
+                  "-o", str(html_path))
+    assert written.exit_code == 0 and "Draft: these risk factors" in html_path.read_text(encoding="utf-8")
+    refused = cli("reviews", "report", number, "--as", analyst, "--format", "docx")
+    assert refused.exit_code == EXIT_INVALID and "use text, html or pdf" in refused.output
+    refused = cli("reviews", "report", number, "--as", analyst, "--format", "html", "-o", str(tmp_path / "no/x.html"))
+    assert refused.exit_code == EXIT_INVALID and "cannot write" in refused.output
 
     committed = cli("reviews", "commit", number, "SC-NO-DATA", "--as", analyst, "--evidence", "contract §12",
                     "--on", "2025-09-15")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Factory
 from tests.functional.web.conftest import Browser
+from tests.pdfcheck import embedded_fonts, has_cjk_font
 from wangan.kernel.auth import Principal, principal_for
 from wangan.kernel.calendar import FixedClock
 from wangan.kernel.models import Organisation, User
@@ -90,6 +91,10 @@ def test_screening_answers_with_outcome_version_and_articles(signed_in: Browser)
         page="/reviews/screening")
     assert 'id="outcome">Not mandatory, but a review is possible<' in response.text
     assert "Listing in Hong Kong" in response.text and "Art. 16" in response.text
+    link = re.search(r'href="(/reviews/new\?[^"]+)"', response.text)
+    assert link, "the answer links to a pre-filled case form"
+    form = signed_in.get(link.group(1).replace("&amp;", "&")).text
+    assert 'value="2024-06-03"' in form and 'value="Hong Kong"' in form and 'value="1,000,001"' in form
 
     _zh(signed_in)
     response = signed_in.post("/reviews/screening", {
@@ -304,14 +309,20 @@ def test_factors_commitments_supervision_and_the_report(signed_in: Browser) -> N
     assert "Analysis report on the impact or possible impact on national security" in text
     assert "Remote management channel to the vendor" in text and "RF-1" in text
     assert "Draft: these risk factors are not assessed yet: RF-2" in text
-    assert 'href="/static/report.css"' in text and 'contenteditable="true"' in text
-    download = signed_in.get(f"/reviews/{number}/impact-report?download=1")
+    assert 'href="/static/reports/report.css"' in text and 'contenteditable="true"' in text
+    assert signed_in.get("/static/reports/report.css").status_code == 200
+    download = signed_in.get(f"/reviews/{number}/impact-report?download=html")
     assert f'{number}-impact-report-en.html' in download.headers["content-disposition"]
     assert "@page { size: A4" in download.text and "/static/app.js" not in download.text
+    assert "contenteditable" not in download.text and "Draft: these risk factors" in download.text
     _zh(signed_in)
     text = signed_in.get(f"/reviews/{number}/impact-report").text
     assert "关于影响或者可能影响国家安全的分析报告" in text and '<html lang="zh-CN">' in text
-    assert "一、基本情况" in text
+    assert "一、基本情况" in text and "第" in text
+    pdf = signed_in.get(f"/reviews/{number}/impact-report?download=pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert f"{number}-impact-report-zh.pdf" in pdf.headers["content-disposition"]
+    assert has_cjk_font(pdf.content), embedded_fonts(pdf.content)
 
 
 # --- who sees what ---
@@ -339,6 +350,50 @@ def test_roles_404_for_outsiders_and_read_only_viewers(factory: Factory, browser
     browser.client.cookies.clear()
     response = browser.get(f"/reviews/{number}")
     assert response.status_code == 303 and "/login" in response.headers["location"]
+
+
+def test_edit_form_changes_facts_keeps_bad_input_and_refuses_stale_versions(factory: Factory, browser: Browser,
+                                                                               signed_in: Browser,
+                                                                               org: Organisation) -> None:
+    number = _open(signed_in, kind="listing", title="Listing in New York", product_name="", product_category="",
+                   supplier_name="", supplier_country="", listing_venue="NASDAQ", user_count="1,500,000")
+    page = signed_in.get(f"/reviews/{number}")
+    assert f'href="/reviews/{number}/edit"' in page.text
+    form = signed_in.get(f"/reviews/{number}/edit").text
+    assert 'value="Listing in New York"' in form and 'value="1500000"' in form
+    assert 'name="product_category"' not in form  # a listing has no product
+    party = re.search(r'name="party_name" value="([^"]*)"', form)
+    assert party and party.group(1)
+
+    response = signed_in.post(f"/reviews/{number}/edit", {"title": "Listing in New York", "party_name": party.group(1),
+                                                          "description": "", "listing_venue": "NASDAQ",
+                                                          "user_count": "about a million", "version": "1"},
+                              page=f"/reviews/{number}/edit")
+    assert response.status_code == 422
+    assert 'value="about a million"' in response.text
+    assert re.search(r'id="f-user_count-error">[^<]*not a number', response.text), response.text
+
+    response = signed_in.post(f"/reviews/{number}/edit", {"title": "Listing on NASDAQ", "party_name": party.group(1),
+                                                          "description": "ADS programme", "listing_venue": "NASDAQ",
+                                                          "user_count": "2000000", "version": "1"},
+                              page=f"/reviews/{number}/edit")
+    assert response.status_code == 303, response.text
+    page = signed_in.get(f"/reviews/{number}").text
+    assert "Listing on NASDAQ" in page and "2,000,000" in page and "ADS programme" in page
+
+    stale = signed_in.post(f"/reviews/{number}/edit", {"title": "Someone else's title", "party_name": party.group(1),
+                                                       "description": "ADS programme", "listing_venue": "NASDAQ",
+                                                       "user_count": "2000000", "version": "1"},
+                           page=f"/reviews/{number}/edit")
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
+    assert 'value="Someone else&#39;s title"' in stale.text and 'name="version" value="2"' in stale.text
+    assert "Listing on NASDAQ" in signed_in.get(f"/reviews/{number}").text
+
+    _switch(browser, factory.user(org, "viewer", email="viewer@example.org"))
+    assert f'href="/reviews/{number}/edit"' not in browser.get(f"/reviews/{number}").text
+    assert browser.get(f"/reviews/{number}/edit").status_code == 403
+    _switch(browser, factory.user(factory.org("other-co"), "analyst", email="other@example.org"))
+    assert browser.get(f"/reviews/{number}/edit").status_code == 404
 
 
 def test_ex_officio_case_starts_noticed(signed_in: Browser) -> None:

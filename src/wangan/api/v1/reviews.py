@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 from fastapi.responses import Response as RawResponse
@@ -28,6 +28,7 @@ from wangan.downloads import attachment_headers
 from wangan.errors import FieldProblem, Invalid, NotFound, TooLarge
 from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import beijing_date
+from wangan.reports import impact
 from wangan.reviews import assessment, cases, commitments, screening
 from wangan.reviews import clocks as clockmath
 from wangan.reviews.models import (
@@ -518,10 +519,22 @@ def assess_factor(case_ref: str, factor_id: str, body: FactorBody, rt: RuntimeDe
     return _factor(session, rt, principal, case_ref, factor_id)
 
 
-@router.get("/{case_ref}/impact-report",
-            summary="The national-security impact analysis report (Art. 8(2)) as a bilingual document model")
-def impact_report(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: ReaderDep) -> dict[str, Any]:
-    return assessment.impact_report(session, principal, rt.review_rules, case_ref, now=rt.clock.now()).to_dict()
+@router.get("/{case_ref}/impact-report", response_model=None,
+            summary="The national-security impact analysis report (Art. 8(2)): a bilingual document model (json), "
+                    "or the document itself as HTML or PDF in one language",
+            responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}})
+def impact_report(case_ref: str, rt: RuntimeDep, session: SessionDep, principal: ReaderDep,
+                  format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
+                  lang: Annotated[Literal["zh", "en"], Query(description="language of html and pdf")] = "zh",
+                  ) -> dict[str, Any] | RawResponse:
+    report = assessment.impact_report(session, principal, rt.review_rules, case_ref, now=rt.clock.now())
+    if format == "html":
+        return RawResponse(impact.impact_report_html(report, lang), media_type="text/html; charset=utf-8",
+                           headers=attachment_headers(impact.file_name(report, lang, "html")))
+    if format == "pdf":
+        return RawResponse(impact.impact_report_pdf(report, lang), media_type="application/pdf",
+                           headers=attachment_headers(impact.file_name(report, lang, "pdf")))
+    return report.to_dict()
 
 
 # --------------------------------------------------------------------------- commitments (Art. 6)

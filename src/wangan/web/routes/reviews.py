@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,17 +17,19 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from starlette.responses import Response
 
+from wangan.downloads import attachment_headers
 from wangan.errors import Conflict, DomainError, Invalid, TooLarge
 from wangan.kernel import identity
 from wangan.kernel.calendar import beijing_date
 from wangan.kernel.models import User, UserRole
 from wangan.kernel.workdays import WorkCalendar
+from wangan.reports import impact
+from wangan.reports.rendering import check_lang, labeller
 from wangan.reviews import assessment, cases, commitments, screening
 from wangan.reviews.models import Rating, ReviewCase, ReviewKind
 from wangan.web.core import FormDep, UserDep, Web, files, text
 from wangan.web.forms import FormState
 from wangan.web.paging import Pager
-from wangan.web.rendering import STATIC_DIR
 
 router = APIRouter()
 
@@ -154,9 +155,15 @@ def _new_page(web: Web, state: FormState, status: int = 200) -> Response:
 
 
 @router.get(f"{BASE}/new")
-def new_form(web: UserDep, kind: str = "procurement") -> Response:
+def new_form(web: UserDep, kind: str = "procurement", filed_on: str = "", product_category: str = "",
+             listing_venue: str = "", user_count: str = "") -> Response:
+    """The form, pre-filled from the screening's answers when it links here (nothing is trusted: the
+    service checks everything again on submit)."""
     chosen = kind if kind in {k.value for k in ReviewKind} else "procurement"
-    return _new_page(web, FormState(values={"kind": chosen, "filed_on": _today(web).isoformat()}))
+    return _new_page(web, FormState(values={
+        "kind": chosen, "filed_on": filed_on[:10] or _today(web).isoformat(),
+        "product_category": product_category[:100], "listing_venue": listing_venue[:100],
+        "user_count": user_count[:60]}))
 
 
 @router.post(f"{BASE}/new")
@@ -184,6 +191,55 @@ def create(web: UserDep, form: FormDep) -> Response:
         state.absorb(exc, web.dt)
         return _new_page(web, state, status=exc.status)
     web.flash("review.created", number=case.number)
+    return web.redirect(f"{BASE}/{case.number}")
+
+
+# --- editing the descriptive fields ---
+
+EDIT_FIELDS = ("title", "party_name", "description", "product_name", "product_category", "supplier_name",
+               "supplier_country", "listing_venue", "user_count")
+
+
+def _edit_page(web: Web, case: ReviewCase, state: FormState, status: int = 200) -> Response:
+    rules = web.rt.review_rules
+    return web.render("reviews/edit.html", {
+        **_labels(web), "case": case, "form": state,
+        "categories": [(c.id, web.label(c)) for c in rules.product_categories], "venues": rules.listing_venues,
+    }, status=status)
+
+
+@router.get(f"{BASE}/{{number}}/edit")
+def edit_form(number: str, web: UserDep) -> Response:
+    case = cases.writable_case(web.db, web.principal, number, None, rules=web.rt.review_rules)
+    values = {n: "" if getattr(case, n) is None else str(getattr(case, n)) for n in EDIT_FIELDS}
+    return _edit_page(web, case, FormState(values={**values, "version": str(case.version)}))
+
+
+@router.post(f"{BASE}/{{number}}/edit")
+def edit(number: str, web: UserDep, form: FormDep) -> Response:
+    case = cases.writable_case(web.db, web.principal, number, None, rules=web.rt.review_rules)
+    state = FormState(values={n: text(form, n) for n in (*EDIT_FIELDS, "version")})
+    # Only what differs is sent, so an untouched field never trips a validation rule added since.
+    changes: dict[str, Any] = {}
+    for name in EDIT_FIELDS:
+        current = getattr(case, name)
+        new = state.get(name).strip() if name == "user_count" else state.get(name)
+        if new != ("" if current is None else str(current)):
+            changes[name] = (new or None) if name == "user_count" else new
+    if not changes:
+        web.flash("review.nothing_changed")
+        return web.redirect(f"{BASE}/{case.number}")
+    try:
+        cases.update_case(web.db, web.principal, web.rt.review_rules, number, changes,
+                          expected_version=_version(state.get("version")), now=web.now())
+    except (Invalid, Conflict) as exc:
+        web.rollback(exc)
+        case = cases.get_case(web.db, web.principal, number)
+        state.absorb(exc, web.dt)
+        if isinstance(exc, Conflict):
+            state.values["version"] = str(case.version)
+        return _edit_page(web, case, state, status=exc.status)
+    web.flash("review.updated", number=case.number)
     return web.redirect(f"{BASE}/{case.number}")
 
 
@@ -441,16 +497,16 @@ def item_done(number: str, item_id: str, web: UserDep, form: FormDep) -> Respons
 
 # --- the impact analysis report ---
 
-REPORT_CSS = Path(STATIC_DIR) / "report.css"
-
-
 @router.get(f"{BASE}/{{number}}/impact-report")
 def impact_report(number: str, web: UserDep, download: str = "") -> Response:
+    """The editable report page; ``download=html`` or ``download=pdf`` returns the document as a file."""
     report = assessment.impact_report(web.db, web.principal, web.rt.review_rules, number, now=web.now())
-    context = {"report": report, "zh": web.lang == "zh", "download": bool(download),
-               "inline_css": REPORT_CSS.read_text(encoding="utf-8") if download else ""}
-    response = web.render("reviews/impact_report.html", context)
-    if download:
-        name = f"{report.case_number}-impact-report-{web.lang}.html"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    lang = check_lang(web.lang)
+    if download in ("1", "html"):
+        return Response(impact.impact_report_html(report, lang), media_type="text/html; charset=utf-8",
+                        headers=attachment_headers(impact.file_name(report, lang, "html")))
+    if download == "pdf":
+        return Response(impact.impact_report_pdf(report, lang), media_type="application/pdf",
+                        headers=attachment_headers(impact.file_name(report, lang, "pdf")))
+    return web.render("reviews/impact_report.html", {"report": report, "zh": lang == "zh",
+                                                      "label": labeller(lang)})

@@ -11,6 +11,7 @@ import re
 from starlette.requests import HTTPConnection
 
 from wangan.vulns import platform
+from wangan.web.i18n_reviews import REVIEW_DOMAIN_ZH, REVIEW_DOMAIN_ZH_PATTERNS
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -1144,7 +1145,10 @@ def domain_text(lang: str, message: str) -> str:
         return message
     if message in DOMAIN_ZH:
         return DOMAIN_ZH[message]
-    for pattern, zh in DOMAIN_ZH_PATTERNS:
+    if message in REVIEW_DOMAIN_ZH:
+        return REVIEW_DOMAIN_ZH[message]
+    # The review patterns come last: some are deliberately broad.
+    for pattern, zh in (*DOMAIN_ZH_PATTERNS, *REVIEW_DOMAIN_ZH_PATTERNS):
         found = pattern.fullmatch(message)
         if found:
             return zh.format(*found.groups())

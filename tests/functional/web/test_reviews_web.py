@@ -125,6 +125,13 @@ def test_screening_refuses_bad_input_and_keeps_it(signed_in: Browser) -> None:
                               page="/reviews/screening")
     assert response.status_code == 422 and "not a valid date" in response.text
 
+    _zh(signed_in)
+    response = signed_in.post("/reviews/screening", {
+        "party": "listing", "decided_on": "2024-06-03", "user_count": "lots", "listing_venue": "Mars Exchange"},
+        page="/reviews/screening")
+    error = re.search(r'id="f-screen-listing_venue-error">([^<]+)<', response.text)
+    assert error and re.search(r"[\u4e00-\u9fff]", error.group(1)) and "recognised" not in error.group(1)
+
 
 # --- list and new ---
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wangan.config import Settings
 from wangan.db import make_engine, make_session_factory, unit_of_work
+from wangan.indicators.plans import PlanFile, load_shipped_plans
+from wangan.indicators.size_classes import SizeClassRules, default_size_classes, load_size_classes
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.calendar import Clock, SystemClock
@@ -34,6 +36,9 @@ class Runtime:
     gate_rules: GateRules
     clock: Clock = field(default_factory=SystemClock)
     review_rules: ReviewRules = field(default_factory=default_review_rules)
+    # The Action Plan monitor's shipped plans (rules/plans/*.yaml) and SME size classes.
+    plans: tuple[PlanFile, ...] = ()
+    size_classes: SizeClassRules = field(default_factory=default_size_classes)
 
     @property
     def intake_limits(self) -> IntakeLimits:
@@ -62,6 +67,8 @@ def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | 
     rules = load_vuln_rules(settings.resolved_rules_dir)
     gate_rules = load_gate_rules(settings.resolved_rules_dir)
     review_rules = load_review_rules(settings.resolved_rules_dir)
+    plans = tuple(load_shipped_plans(settings.resolved_rules_dir))
+    size_classes = load_size_classes(settings.resolved_rules_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.secret()
     eng = engine or make_engine(settings.resolved_database_url)
@@ -70,7 +77,7 @@ def build_runtime(settings: Settings, *, migrate: bool = True, engine: Engine | 
     sessions = make_session_factory(eng)
     cases.bind_gate_rules(sessions, gate_rules)
     return Runtime(settings=settings, engine=eng, sessions=sessions, vuln_rules=rules, gate_rules=gate_rules,
-                   review_rules=review_rules)
+                   review_rules=review_rules, plans=plans, size_classes=size_classes)
 
 
 def ensure_first_admin(rt: Runtime) -> tuple[str, str] | None:

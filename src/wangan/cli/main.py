@@ -20,6 +20,7 @@ from wangan.cli.common import (
     transaction,
 )
 from wangan.cli.gate import gate_app, windows_app
+from wangan.cli.indicators_app import consultations_app, indicators_app
 from wangan.cli.platform import platform_app
 from wangan.cli.reviews import reviews_app
 from wangan.cli.vulns import assets_app, cases_app, findings_app, products_app, reports_app, retention_app
@@ -41,10 +42,16 @@ for sub, name in ((db_app, "db"), (users_app, "users"), (orgs_app, "orgs"), (tok
                   (products_app, "products"), (assets_app, "assets"), (findings_app, "findings"),
                   (windows_app, "windows"), (gate_app, "gate"),
                   (advisories_app, "advisories"), (platform_app, "platform"), (calendar_app, "calendar"),
-                  (reviews_app, "reviews")):
+                  (reviews_app, "reviews"), (indicators_app, "indicators"), (consultations_app, "consultations")):
     app.add_typer(sub, name=name)
 
 CLI = Actor.system("cli")
+
+# The monitor's commands register themselves on indicators_app / consultations_app when imported.
+import wangan.cli.consultations  # noqa: E402
+import wangan.cli.indicators  # noqa: E402
+import wangan.cli.indicators_enterprises  # noqa: E402
+import wangan.cli.indicators_tasks  # noqa: E402, F401
 
 
 @app.command()

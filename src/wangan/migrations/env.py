@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import wangan.indicators.models
 import wangan.kernel.models
 import wangan.reviews.models
 import wangan.vulns.models  # noqa: F401 - registers the tables on Base.metadata

@@ -18,8 +18,13 @@ from wangan.web.routes import (
     calendar_admin,
     case_panels,
     cases,
+    consultations,
     dashboard,
     finder,
+    indicators,
+    indicators_enterprises,
+    indicators_observations,
+    indicators_tasks,
     intake,
     operator,
     platform,
@@ -35,7 +40,8 @@ def web_router() -> APIRouter:
     """Every web route; each unsafe request is CSRF-checked before its handler runs."""
     router = APIRouter(include_in_schema=False)
     for module in (auth, intake, dashboard, cases, case_panels, operator, account, advisories, portal, finder,
-                   platform, reviews, calendar_admin):
+                   platform, reviews, calendar_admin, indicators, indicators_observations, indicators_enterprises,
+                   indicators_tasks, consultations):
         router.include_router(module.router, dependencies=[Depends(csrf_protect)])
     return router
 

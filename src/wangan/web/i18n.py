@@ -11,6 +11,13 @@ import re
 from starlette.requests import HTTPConnection
 
 from wangan.vulns import platform
+from wangan.web import (
+    i18n_consultations,
+    i18n_indicators,
+    i18n_indicators_enterprises,
+    i18n_indicators_observations,
+    i18n_indicators_tasks,
+)
 from wangan.web.i18n_reviews import REVIEW_DOMAIN_ZH, REVIEW_DOMAIN_ZH_PATTERNS
 
 LANGUAGES = ("zh", "en")
@@ -1015,7 +1022,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "read_view.case": ("案件页面", "Case page"),
     "read_view.timeline": ("时间线", "Timeline"),
     "read_view.nvdb-packet": ("NVDB 报送材料", "NVDB packet"),
+    "nav.indicators": ("产业监测", "Action Plan"),
+    "nav.consultations": ("征求意见", "Consultations"),
 }
+
+# The Action Plan monitor's slices keep their texts in their own modules; a key defined twice is a bug.
+for _slice in (i18n_indicators, i18n_indicators_observations, i18n_indicators_enterprises, i18n_indicators_tasks,
+               i18n_consultations):
+    _clash = MESSAGES.keys() & _slice.MESSAGES.keys()
+    if _clash:
+        raise RuntimeError(f"{_slice.__name__} redefines {sorted(_clash)}")
+    MESSAGES.update(_slice.MESSAGES)
 
 
 # Chinese for the domain's stable validation messages (the domain speaks English). A message not

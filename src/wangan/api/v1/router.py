@@ -2,7 +2,23 @@
 
 from fastapi import APIRouter
 
-from wangan.api.v1 import account, advisories, calendar, cases, finder, gate, operator, platform, reports, reviews
+from wangan.api.v1 import (
+    account,
+    advisories,
+    calendar,
+    cases,
+    consultations,
+    finder,
+    gate,
+    indicators_enterprises,
+    indicators_observations,
+    indicators_plans,
+    indicators_tasks,
+    operator,
+    platform,
+    reports,
+    reviews,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(reports.router)
@@ -15,3 +31,8 @@ api_router.include_router(finder.router)
 api_router.include_router(platform.router)
 api_router.include_router(calendar.router)
 api_router.include_router(reviews.router)
+api_router.include_router(indicators_plans.router)
+api_router.include_router(indicators_observations.router)
+api_router.include_router(indicators_enterprises.router)
+api_router.include_router(indicators_tasks.router)
+api_router.include_router(consultations.router)

@@ -5,11 +5,13 @@ Loaded by ``wangan serve --demo`` or ``wangan demo load``; running it twice chan
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wangan.db import unit_of_work, utcnow
+from wangan.indicators import consultations, credit_code, enterprises, investment, tasks
 from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import Principal, principal_for
@@ -27,7 +29,8 @@ ACTOR = Actor.system("demo-loader")
 
 
 def load_demo(rt: Runtime) -> str:
-    """Create the demo organisations, users, products, reports, cases and operator findings."""
+    """Create the demo organisations, users, products, reports, cases and operator findings, review cases,
+    and the Action Plan monitor's demo register, investment, task progress and consultations."""
     with unit_of_work(rt.sessions) as s:
         if s.execute(select(Organisation.id).where(Organisation.slug == DEMO_SLUG)).first():
             return "demo data already loaded (DEMO — not real vulnerabilities)"
@@ -98,6 +101,7 @@ def load_demo(rt: Runtime) -> str:
                                 cvss31_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
                                 found_at=now - timedelta(days=3))
         _demo_reviews(s, rt, who, now)
+        _demo_indicators(s, rt, who, now)
     return (f"demo data loaded (DEMO — not real vulnerabilities): sign in as manager@demo.example "
             f"or analyst@demo.example with password {DEMO_PASSWORD}")
 
@@ -137,3 +141,73 @@ def _demo_reviews(s: Session, rt: Runtime, who: Principal, now: datetime) -> Non
     review_cases.upload_document(s, who, rules, listing.number, slot="application_form",
                                  filename="demo-application.txt", content_type="text/plain",
                                  data=b"[DEMO] application form\n", calendar=calendar, filed_on=day(3), now=now)
+
+
+# Demo enterprises: (name, size-class industry, sectors, region, headcount, revenue 万元 per year 2020–2023,
+# security share of revenue). Fictitious; every name carries the demo mark.
+_DEMO_ENTERPRISES: tuple[tuple[str, str, tuple[str, ...], str, int, tuple[int, ...], str], ...] = (
+    ("示例车联安全科技", "software_it_services", ("icv",), "北京市", 45, (600, 900, 1400, 2100), "0.9"),
+    ("示例工控卫士", "software_it_services", ("industrial_internet",), "上海市", 120, (5200, 6100, 7300, 8800), "0.8"),
+    ("示例物联盾", "software_it_services", ("iot",), "广东省", 18, (80, 160, 310, 520), "1"),
+    ("示例智城安全", "software_it_services", ("smart_city", "iot"), "浙江省", 260, (9800, 9900, 10200, 9700), "0.6"),
+    ("示例数安云", "software_it_services", ("industrial_internet", "iot"), "四川省", 75, (900, 1300, 1500, 2400), "1"),
+    ("示例车路协同安全", "software_it_services", ("icv", "smart_city"), "湖北省", 9, (30, 45, 90, 160), "1"),
+    ("示例网络安全集团", "software_it_services", ("other",), "北京市", 2400, (180000, 205000, 231000, 250000),
+     "0.7"),
+)
+# Demo investment (万元): industry → (year, IT investment, security investment).
+_DEMO_INVESTMENT: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "telecom": ((2021, 500000, 36000), (2022, 520000, 44000), (2023, 540000, 52000)),
+    "finance": ((2021, 800000, 64000), (2022, 830000, 75000), (2023, 860000, 90000)),
+    "energy": ((2021, 300000, 9000), (2022, 310000, 12000), (2023, 320000, 15000)),
+}
+DEMO_SOURCE = "[演示 DEMO] 虚构数据,并非真实统计 Fictitious demo figures, not real statistics"
+
+
+def _demo_credit_code(index: int) -> str:
+    """A checksum-valid unified social credit code in a range no real register uses for these names."""
+    body = f"91110000MA0D{index:05d}"
+    return body + credit_code.check_character(body)
+
+
+def _demo_indicators(s: Session, rt: Runtime, who: Principal, now: datetime) -> None:
+    """Demo figures for the Action Plan monitor: a small enterprise register, investment in three key
+    industries, progress on task 6, the 2021 draft's consultation as a record, and an open demo
+    consultation. The plan's own reference figures (CAICT, CCIA, IDC) are real and need no demo."""
+    shipped = rt.plans
+    if not shipped:
+        return
+    plan = shipped[0]
+    for index, (name, industry, sectors, region, headcount, revenues, share) in enumerate(_DEMO_ENTERPRISES):
+        years = [enterprises.YearFigures(year=2020 + offset, revenue_cny=Decimal(wan) * 10_000,
+                                         security_revenue_cny=Decimal(wan) * 10_000 * Decimal(share),
+                                         headcount=headcount + offset * max(1, headcount // 10))
+                 for offset, wan in enumerate(revenues)]
+        enterprises.save_enterprise(s, who, rt.size_classes, shipped, credit_code=_demo_credit_code(index + 1),
+                                    name=f"[演示 DEMO] {name}有限公司", size_industry=industry, sectors=sectors,
+                                    region=region, years=years, now=now)
+    for industry, rows in _DEMO_INVESTMENT.items():
+        if not any(k.id == industry for k in plan.key_industries):
+            continue
+        for year, it_wan, security_wan in rows:
+            investment.save_investment(s, who, shipped, plan.id, industry=industry, year=year,
+                                       it_investment=Decimal(it_wan), security_investment=Decimal(security_wan),
+                                       unit="万元", source=DEMO_SOURCE, vintage=date(year + 1, 3, 1), now=now)
+    if any(t.number == 6 for t in plan.tasks):
+        tasks.add_progress(s, who, shipped, plan.id, 6, on=beijing_date(now) - timedelta(days=30),
+                           status="in_progress",
+                           note="[演示 DEMO] 漏洞知识库与成分分析(SCA)工具试点上线 Pilot of a vulnerability knowledge "
+                                "base and an SCA tool", evidence="[DEMO] https://demo.example/task6", now=now)
+    if plan.consultation is not None:
+        consultations.record_plan_consultation(s, who, shipped, plan.id, now=now)
+    demo = consultations.create_consultation(
+        s, who, slug="demo-draft", plan_key=plan.id,
+        title_zh="[演示 DEMO] 关于示例产业政策的征求意见稿", title_en="[DEMO] Draft industry policy for comment",
+        body="[演示 DEMO] 这是一份演示用征求意见稿,用于试用评论与审核流程。\n"
+             "[DEMO] A demo draft to try commenting and moderation.",
+        document_url="", opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=28), now=now)
+    consultations.publish(s, who, demo.slug, now=now)
+    comment = consultations.submit_comment(s, demo.slug, body="[演示 DEMO] 建议明确中小企业认定口径。"
+                                           " Please define how SMEs are counted.", name="演示用户",
+                                           organisation="[DEMO] 示例协会", now=now)
+    consultations.moderate(s, who, comment.id, state="approved", now=now)

@@ -49,6 +49,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.intake_writer = writer
     app.state.intake_limiter = RateLimiter(rt.settings.intake_rate_per_minute)
+    app.state.consultation_limiter = RateLimiter(rt.settings.intake_rate_per_minute)
     app.state.login_limiter = RateLimiter(20)
     app.include_router(api_router)
     limits = rt.intake_limits

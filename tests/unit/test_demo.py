@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from wangan.demo import load_demo
+from wangan.indicators.models import Consultation, Enterprise, Investment
 from wangan.kernel.audit import verify_chain
 from wangan.kernel.models import Organisation
 from wangan.reviews.models import ReviewCase
@@ -29,5 +30,13 @@ def test_demo_loads_once_marked_and_consistent(rt: Runtime) -> None:
         assert cloud.state.value == "initial_review" and len(cloud.pauses) == 1
         assert cloud.running_clock is not None and cloud.running_clock.rule_id == "REV-INITIAL"
         assert reviews["listing"].state.value == "preparing"
+        firms = s.execute(select(Enterprise)).scalars().all()
+        assert len(firms) == 7 and all("DEMO" in f.name for f in firms)
+        assert all(len(f.years) == 4 for f in firms)
+        investments = s.execute(select(Investment)).scalars().all()
+        assert investments and all("DEMO" in i.source for i in investments)
+        slugs = {c.slug: c for c in s.execute(select(Consultation)).scalars()}
+        assert slugs["cn-miit-csi-2021-2023-draft"].recorded_only
+        assert "DEMO" in slugs["demo-draft"].title_zh and slugs["demo-draft"].state.value == "published"
         _checked, problems = verify_chain(s)
         assert problems == []

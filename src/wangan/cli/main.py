@@ -51,6 +51,7 @@ CLI = Actor.system("cli")
 import wangan.cli.consultations  # noqa: E402
 import wangan.cli.indicators  # noqa: E402
 import wangan.cli.indicators_enterprises  # noqa: E402
+import wangan.cli.indicators_plans  # noqa: E402
 import wangan.cli.indicators_tasks  # noqa: E402, F401
 
 

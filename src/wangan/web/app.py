@@ -40,8 +40,9 @@ def web_router() -> APIRouter:
     """Every web route; each unsafe request is CSRF-checked before its handler runs."""
     router = APIRouter(include_in_schema=False)
     for module in (auth, intake, dashboard, cases, case_panels, operator, account, advisories, portal, finder,
-                   platform, reviews, calendar_admin, indicators, indicators_observations, indicators_enterprises,
-                   indicators_tasks, consultations):
+                   platform, reviews, calendar_admin,
+                   # The fixed /indicators/… pages first: the plan dashboard /indicators/{plan_id} matches anything.
+                   indicators_observations, indicators_enterprises, indicators_tasks, indicators, consultations):
         router.include_router(module.router, dependencies=[Depends(csrf_protect)])
     return router
 

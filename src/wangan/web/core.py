@@ -6,6 +6,7 @@ and the dependency commits once when the handler returned (or rolls back when it
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -39,6 +40,8 @@ SESSION_FLASH = "flash"
 # Forms whose handler refuses a bad CSRF token itself, by showing the form again with the input kept:
 # the public report form, where an expired session must not cost a finder their write-up.
 CSRF_SOFT_PATHS = frozenset({"/report"})
+# The same for the public comment form of every consultation.
+CSRF_SOFT_PATTERN = re.compile(r"/consultations/[a-z0-9-]{3,80}/comments")
 
 
 class LoginRequired(Unauthenticated):
@@ -265,7 +268,7 @@ async def csrf_protect(request: Request) -> AsyncIterator[None]:
         if not isinstance(sent, str) or not isinstance(expected, str) or not hmac.compare_digest(
             sent.encode(), expected.encode()
         ):
-            if request.url.path in CSRF_SOFT_PATHS:
+            if request.url.path in CSRF_SOFT_PATHS or CSRF_SOFT_PATTERN.fullmatch(request.url.path):
                 request.state.csrf_failed = True
             else:
                 raise CsrfFailed("the form's security token is missing or out of date; reload the page "

@@ -18,6 +18,7 @@ from wangan.web import (
     i18n_indicators_observations,
     i18n_indicators_tasks,
 )
+from wangan.web.i18n_indicators_domain import INDICATORS_DOMAIN_ZH, INDICATORS_DOMAIN_ZH_PATTERNS
 from wangan.web.i18n_reviews import REVIEW_DOMAIN_ZH, REVIEW_DOMAIN_ZH_PATTERNS
 
 LANGUAGES = ("zh", "en")
@@ -1156,6 +1157,9 @@ DOMAIN_ZH_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_PATTERNS = (*DOMAIN_ZH_PATTERNS, *REVIEW_DOMAIN_ZH_PATTERNS, *INDICATORS_DOMAIN_ZH_PATTERNS)
+
+
 def domain_text(lang: str, message: str) -> str:
     """A domain message in the page's language, where a translation is known."""
     if lang != "zh":
@@ -1164,8 +1168,10 @@ def domain_text(lang: str, message: str) -> str:
         return DOMAIN_ZH[message]
     if message in REVIEW_DOMAIN_ZH:
         return REVIEW_DOMAIN_ZH[message]
-    # The review patterns come last: some are deliberately broad.
-    for pattern, zh in (*DOMAIN_ZH_PATTERNS, *REVIEW_DOMAIN_ZH_PATTERNS):
+    if message in INDICATORS_DOMAIN_ZH:
+        return INDICATORS_DOMAIN_ZH[message]
+    # The domains' patterns come last: some are deliberately broad.
+    for pattern, zh in _PATTERNS:
         found = pattern.fullmatch(message)
         if found:
             return zh.format(*found.groups())

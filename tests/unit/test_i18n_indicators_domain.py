@@ -557,6 +557,14 @@ EXAMPLES: list[tuple[str, str]] = [
 NUMBER_NAMES = ("the start value", "the end value", "the previous value", "the current value", "the target value",
                 "the target", "the value", "the growth rate", "the fraction", "the on-track threshold",
                 "the at-risk threshold", "the baseline value")
+EXAMPLES += [
+    ("'0001-01-01T00:00:00+14:00': the year 1 is outside 1900–2100", "不在 1900–2100 之间"),
+    ("the year 9999 is outside 1900–2100", "年份 9999"),
+    ("1E+30 CNY is too large or too precise to convert to CNY 100m exactly", "无法精确换算"),
+    ("1E+30 万元 has too many digits to be kept exactly: at most 20 before the decimal point and 8 after, in yuan",
+     "位数过多"),
+    ("a headcount between 0 and 10,000,000", "从业人员数"),
+]
 EXAMPLES += [(f"{name} must be a Decimal, not float", "须为 Decimal 数值,不能为 float") for name in NUMBER_NAMES]
 EXAMPLES += [(f"{name} must be a finite number, not NaN", "须为有限数值,不能为 NaN") for name in NUMBER_NAMES]
 

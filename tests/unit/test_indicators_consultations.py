@@ -164,7 +164,8 @@ def test_moderation_visibility_and_contact_never_public(session: Session, manage
     _create(session, manager)
     _comment(session, DURING, body="Add SMEs.", name="Li Lei", organisation="Acme", contact="li@example.org",
              section="Part II")
-    _comment(session, DURING, body="Spam")
+    # A second later: comments are listed in the order they came in.
+    _comment(session, DURING + timedelta(seconds=1), body="Spam")
     assert svc.list_comments(session, ANONYMOUS, "draft-2024") == []
     everything = svc.list_comments(session, manager, "draft-2024", include_pending=True)
     assert [(c.body, c.contact, c.state) for c in everything] == [

@@ -175,6 +175,12 @@ BREAKAGES = {
     "blank observation unit": Breakage(
         'value: "10.2", unit: USD bn,', 'value: "10.2", unit: " ",',
         at='unit: " "', says=("reference_observations.6.unit", "must not be blank")),
+    "zero baseline for a growth rate": Breakage(
+        "baseline: {year: 2020, value: null}\n        baseline_status: interpreted\n        baseline_note: >-\n"
+        "          The plan states no base year.",
+        "baseline: {year: 2020, value: '0'}\n        baseline_status: interpreted\n        baseline_note: >-\n"
+        "          The plan states no base year.",
+        at="baseline: {year: 2020, value: '0'}", says=("baseline.value", "need a positive base")),
     "value as float": Breakage(
         'value: "2002.5"', "value: 2002.5",
         at="value: 2002.5", says=("reference_observations.5.value", "valid string")),

@@ -185,3 +185,18 @@ def test_policy_and_unknown_plan(rt, session, factory, reader) -> None:  # type:
         progress.plan_progress(session, no_read, rt.plans, PLAN)
     with pytest.raises(NotFound):
         progress.plan_progress(session, reader, rt.plans, "NO-SUCH")
+
+
+def test_a_zero_base_leaves_the_series_without_status_and_says_why(rt, session, reader) -> None:  # type: ignore[no-untyped-def]
+    """A user's 2020 actual of 0 on the old narrow CAICT series is its base: no CAGR from zero, and the
+    page still works."""
+    for year, value in ((2020, "0"), (2021, "700")):
+        session.add(Observation(plan_key=PLAN, indicator_id="IND-SCALE", series_id="CAICT-NARROW-OLD", year=year,
+                                value=Decimal(value), unit="亿元", canonical_value=Decimal(value), source="a typo",
+                                vintage=date(2022, 6, 1), is_forecast=False))
+    session.flush()
+    p = _progress(rt, session, reader)
+    narrow = next(s for s in p.indicator("IND-SCALE").series if s.data.series_id == "CAICT-NARROW-OLD")
+    assert narrow.assessment.status is Status.NO_DATA
+    assert "positive base" in narrow.assessment.reason_en and "无法据此评估" in narrow.assessment.reason_zh
+    assert p.indicator("IND-SCALE").headline.status is Status.ON_TRACK  # the preferred series is unaffected

@@ -36,6 +36,7 @@ from wangan.indicators import policy, registry
 from wangan.indicators.events import IndicatorTag
 from wangan.indicators.models import CommentState, Consultation, ConsultationComment, ConsultationState
 from wangan.indicators.plans import PlanFile
+from wangan.indicators.tabular import spreadsheet_safe
 from wangan.kernel import audit
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import ANONYMOUS, Principal
@@ -70,6 +71,9 @@ def parse_beijing(value: str) -> datetime:
     if not text:
         raise ValueError("empty")
     parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    if not 1900 <= parsed.year <= 2100:
+        # Also keeps astimezone() clear of the calendar's edges, where it overflows.
+        raise ValueError(f"the year {parsed.year} is outside 1900–2100")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BEIJING)
     return parsed.astimezone(UTC)
@@ -107,7 +111,7 @@ def _may_manage(principal: Principal) -> bool:
 
 
 def _find(session: Session, slug: str) -> Consultation | None:
-    if not isinstance(slug, str) or len(slug) > 80:
+    if not isinstance(slug, str) or len(slug) > 80 or "\x00" in slug:
         return None
     return session.scalar(select(Consultation).where(Consultation.slug == slug))
 
@@ -499,9 +503,7 @@ def _export_rows(session: Session, principal: Principal, slug: str,
     return consultation, rows
 
 
-def _cell(value: str) -> str:
-    """Keep a spreadsheet from reading a comment as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+_cell = spreadsheet_safe
 
 
 def export_comments_csv(session: Session, principal: Principal, slug: str, *,

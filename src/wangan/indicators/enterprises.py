@@ -19,7 +19,7 @@ import secrets
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -39,9 +39,14 @@ from wangan.indicators.investment import import_investments
 from wangan.indicators.models import Enterprise, EnterpriseYear
 from wangan.indicators.plans import PlanFile, Term
 from wangan.indicators.size_classes import IndustryRule, Size, SizeClassError, SizeClassRules, classify
-from wangan.indicators.units import CNY, UnitError, convert, parse_unit
+from wangan.indicators.units import CNY, UnitError, convert, fits_amount, parse_unit
 from wangan.kernel import audit
 from wangan.kernel.auth import Principal
+
+# The enterprise-years table keeps headcounts as 32-bit integers; no enterprise comes near this.
+MAX_HEADCOUNT = 10_000_000
+TOO_LARGE = ("the amount has too many digits to be kept exactly: at most 20 before the decimal point and 8 after, "
+             "in yuan")
 
 __all__ = [
     "ALIASES", "COLUMNS", "EnterpriseView", "SmeGroup", "SmeTable", "YearFigures", "delete_enterprise",
@@ -329,8 +334,8 @@ def import_enterprises(session: Session, principal: Principal, size_rules: SizeC
         if cells["headcount"]:
             try:
                 headcount = parse_int(cells["headcount"], n, headcount_label)
-                if headcount < 0:
-                    problems.report(n, label("headcount"), "headcount cannot be negative")
+                if not 0 <= headcount <= MAX_HEADCOUNT:
+                    problems.report(n, label("headcount"), f"a headcount between 0 and {MAX_HEADCOUNT:,}")
                     headcount = None
             except cell_error as exc:
                 problems.add(exc.problem)
@@ -340,6 +345,9 @@ def import_enterprises(session: Session, principal: Principal, size_rules: SizeC
                             "the part of the operating revenue earned with cybersecurity")
         revenue_cny = _to_yuan(revenue, factor) if revenue is not None and factor else None
         security_cny = _to_yuan(security, factor) if security is not None and factor else None
+        for column, amount in (("revenue", revenue_cny), ("security_revenue", security_cny)):
+            if amount is not None and not fits_amount(amount):
+                problems.report(n, label(column), TOO_LARGE)
         sized: tuple[Size, str] | None = None
         if industry_ok:
             try:
@@ -416,13 +424,22 @@ def import_enterprises(session: Session, principal: Principal, size_rules: SizeC
             values["b_id"] = yid
             changed_years.append(values)
     ent_table, year_table = tcast(Table, Enterprise.__table__), tcast(Table, EnterpriseYear.__table__)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        _copy_postgres(session, ent_table, _ENT_COLUMNS, new_ents,
+                       lambda r: (*(r[c] for c in _ENT_COLUMNS[:4]), json.dumps(r["sectors"], ensure_ascii=False),
+                                  *(r[c] for c in _ENT_COLUMNS[5:])))
+        new_ents = []
     for start in range(0, len(new_ents), CHUNK):
         session.execute(insert(ent_table), new_ents[start:start + CHUNK])
     for start in range(0, len(changed_ents), CHUNK):
         session.execute(update(ent_table).where(ent_table.c.id == bindparam("b_id")),
                         changed_ents[start:start + CHUNK])
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         _insert_years_sqlite(session, new_years)
+    elif dialect == "postgresql":
+        _copy_postgres(session, year_table, _YEAR_COLUMNS, new_years,
+                       lambda r: (uuid.UUID(int=r["id"]), *(r[c] for c in _YEAR_COLUMNS[1:])))
     else:
         for values in new_years:
             values["id"] = uuid.UUID(int=values["id"])
@@ -446,6 +463,25 @@ def import_enterprises(session: Session, principal: Principal, size_rules: SizeC
 
 _YEAR_COLUMNS = ("id", "enterprise_id", "year", "revenue_cny", "security_revenue_cny", "headcount", "size_class",
                  "is_sme", "size_rule", "batch_id")
+
+
+_ENT_COLUMNS = ("id", "credit_code", "name", "size_industry", "sectors", "region", "batch_id", "created_by",
+                "created_at", "updated_at")
+
+
+def _copy_postgres(session: Session, table: Table, columns: tuple[str, ...], rows: list[dict[str, Any]],
+                   values: Callable[[dict[str, Any]], tuple[Any, ...]]) -> None:
+    """New rows through PostgreSQL's COPY, inside the session's transaction: several times faster than
+    batched INSERTs for a register of this size, and still all or nothing."""
+    if not rows:
+        return
+    driver = session.connection().connection.driver_connection
+    if driver is None:  # pragma: no cover - a pooled connection always has its driver connection
+        raise RuntimeError("no database connection")
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(values(row))
 
 
 def _insert_years_sqlite(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -593,6 +629,12 @@ def save_enterprise(session: Session, principal: Principal, size_rules: SizeClas
                                                                       "revenue and cannot exceed it"))
         if fig.security_revenue_cny is not None and fig.security_revenue_cny < 0:
             problems.append(FieldProblem(f"{where}.security_revenue", "cannot be negative"))
+        for name_of, amount in (("revenue", fig.revenue_cny), ("security_revenue", fig.security_revenue_cny)):
+            if amount is not None and not fits_amount(amount):
+                problems.append(FieldProblem(f"{where}.{name_of}", TOO_LARGE))
+        if fig.headcount is not None and not 0 <= fig.headcount <= MAX_HEADCOUNT:
+            problems.append(FieldProblem(f"{where}.headcount", f"a headcount between 0 and {MAX_HEADCOUNT:,}"))
+            continue
         if size_industry in size_rules.by_id:
             try:
                 result = classify(size_rules, size_industry, fig.headcount, fig.revenue_cny)

@@ -24,7 +24,7 @@ from wangan.indicators.computations import Assessment, Point, Target, Thresholds
 from wangan.indicators.events import IndicatorTag
 from wangan.indicators.models import Investment
 from wangan.indicators.plans import PlanFile, Term
-from wangan.indicators.units import CNY, UnitError, convert, parse_unit
+from wangan.indicators.units import CNY, UnitError, convert, fits_amount, parse_unit
 from wangan.kernel import audit
 from wangan.kernel.auth import Principal
 
@@ -68,7 +68,11 @@ def _yuan(value: Decimal, unit_text: str) -> Decimal:
     unit = parse_unit(unit_text or DEFAULT_UNIT)
     if unit.dimension != "money_cny":
         raise UnitError(f"{unit.label_zh} is not a CNY money unit; use 元, 万元 or 亿元", code="not-cny")
-    return convert(value, unit, CNY)
+    yuan = convert(value, unit, CNY)
+    if not fits_amount(yuan):
+        raise UnitError(f"{value} {unit.label_zh} has too many digits to be kept exactly: at most 20 before the "
+                        "decimal point and 8 after, in yuan", code="amount-out-of-range")
+    return yuan
 
 
 def _check_amounts(it: Decimal | None, security: Decimal | None) -> list[tuple[str, str]]:

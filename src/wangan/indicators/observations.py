@@ -173,16 +173,7 @@ def unit_label(unit: units.Unit) -> str:
 # --------------------------------------------------------------------------- validation
 
 Report = Callable[[str, str], None]
-MAX_DIGITS, MAX_DECIMALS = 20, 8  # the Amount column: Numeric(28, 8)
-
-
-def _fits(amount: Decimal) -> bool:
-    _sign, digits, exponent = amount.as_tuple()
-    if not isinstance(exponent, int):
-        return False
-    decimals = max(0, -exponent)
-    whole = max(0, len(digits) + exponent)
-    return decimals <= MAX_DECIMALS and whole <= MAX_DIGITS
+_fits = units.fits_amount
 
 
 def _plan(session: Session, principal: Principal, shipped: Sequence[PlanFile], plan_key: str) -> PlanFile:
@@ -287,10 +278,11 @@ def _validate(plan: PlanFile, data: ObservationIn, today: date, report: Report) 
                            if {unit.dimension, series_unit.dimension} == {"money_cny", "money_usd"}
                            else "they measure different things"))
         elif value is not None:
-            canonical = units.convert(value, unit, canonical_unit(series_unit))
-            if not (_fits(value) and _fits(canonical)):
-                rep("value", f"{value} {unit.label_zh} has too many digits: at most {MAX_DIGITS} before and "
-                             f"{MAX_DECIMALS} after the point, also in {canonical_unit(series_unit).label_zh}")
+            target = canonical_unit(series_unit)
+            canonical = units.convert(value, unit, target) if _fits(value) else None
+            if canonical is None or not _fits(canonical):
+                rep("value", f"{value} {unit.label_zh} has too many digits: at most {units.MAX_WHOLE_DIGITS} "
+                             f"before and {units.MAX_DECIMALS} after the point, also in {target.label_zh}")
                 canonical = None
 
     source = _text(data.source)
@@ -662,12 +654,9 @@ def import_observations(session: Session, principal: Principal, shipped: Sequenc
                         created=len(valid), warnings=warnings)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(text: str) -> str:
-    """Text cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+_safe = tabular.spreadsheet_safe
 
 
 def export_observations_csv(session: Session, principal: Principal, shipped: Sequence[PlanFile], plan_key: str, *,
@@ -683,6 +672,9 @@ def export_observations_csv(session: Session, principal: Principal, shipped: Seq
                          units.parse_unit(o.unit).label_zh, _safe(o.source), o.vintage.isoformat(),
                          "true" if o.is_forecast else "false", _safe(o.scope), o.sector, _safe(o.region),
                          o.industry, o.size_class, _safe(o.note)])
+    audit.record(session, IndicatorTag.REPORT_EXPORTED, policy.actor_of(principal), "indicator_observations",
+                 plan_key, data={"plan": plan_key, "format": "csv", "rows": len(rows),
+                                 "indicator": indicator_id, "series": series_id})
     return "\ufeff" + out.getvalue()
 
 

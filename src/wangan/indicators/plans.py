@@ -147,6 +147,10 @@ class Indicator(RuleModel):
                 and self.target.year < self.baseline.year):
             raise LocatedError(f"target year {self.target.year} is before the baseline year {self.baseline.year}",
                                "target", "year")
+        if (self.baseline is not None and self.baseline.value is not None and self.kind in ("level", "rate")
+                and Decimal(self.baseline.value) <= 0):
+            raise LocatedError(f"the baseline value {self.baseline.value} is not above zero: growth rates (CAGR) "
+                               "need a positive base", "baseline", "value")
         if self.kind == "rate" and self.computed_from is None:
             raise LocatedError("a rate indicator needs computed_from (the indicator it is computed from)", "kind")
         if self.computed_from == self.id:

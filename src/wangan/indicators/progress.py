@@ -32,10 +32,11 @@ from sqlalchemy.orm import Session
 from wangan.db import utcnow
 from wangan.indicators import computations as comp
 from wangan.indicators import observations, policy, registry
-from wangan.indicators.computations import Assessment, Point, Status, Step
+from wangan.indicators.computations import Assessment, ComputationError, Point, Status, Step
 from wangan.indicators.events import IndicatorTag
 from wangan.indicators.models import Observation as ObservationRow
 from wangan.indicators.plans import Goal, Indicator, PlanFile
+from wangan.indicators.tabular import spreadsheet_safe
 from wangan.kernel import audit
 from wangan.kernel.auth import Principal
 
@@ -266,11 +267,24 @@ def _assess_series(indicator: Indicator, series: SeriesData, preferred: bool,
             year = indicator.baseline.year if indicator.baseline else None
             return _no_data(f"the series has no actual value for the base year {year}.",
                             f"该序列缺少基年{year}年的实际值。", latest=series.actuals[-1])
-        return comp.assess_rate(series.actuals, target, thresholds)
+        try:
+            return comp.assess_rate(series.actuals, target, thresholds)
+        except ComputationError as exc:
+            return _cannot_compute(exc, series)
     if indicator.baseline is not None and base is None:
         # The plan's base year is missing in this series: measure from its earliest actual instead.
         target = comp.Target(target.value, target.year, target.comparator, None)
-    return comp.assess_level(series.actuals, target, thresholds)
+    try:
+        return comp.assess_level(series.actuals, target, thresholds)
+    except ComputationError as exc:
+        return _cannot_compute(exc, series)
+
+
+def _cannot_compute(exc: ComputationError, series: SeriesData) -> Assessment:
+    """Figures the method cannot work with (a zero or negative base, say) leave the series without a
+    status, and say why, rather than failing the whole dashboard."""
+    return _no_data(f"the figures cannot be assessed: {exc.detail}.", f"无法据此评估:{exc.detail}。",
+                    latest=series.actuals[-1] if series.actuals else None)
 
 
 def _forecast_need(indicator: Indicator, series: SeriesData, target: comp.Target | None) -> ForecastNeed | None:
@@ -533,6 +547,7 @@ def plan_data_csv(p: PlanProgress) -> str:
                     writer.writerow([g.goal.id, ip.indicator.id, sp.data.series_id, o.year, _s(o.value), o.unit,
                                      _s(o.converted) or "", ip.indicator.unit if ip.indicator.kind != "rate"
                                      else sp.data.unit, str(o.is_forecast).lower(), str(o.superseded).lower(),
-                                     o.origin, o.source, o.vintage.isoformat(), o.status, str(o.approximate).lower(),
-                                     o.note, sp.assessment.status.value, sp.assessment.reason_en])
+                                     o.origin, spreadsheet_safe(o.source), o.vintage.isoformat(), o.status,
+                                     str(o.approximate).lower(), spreadsheet_safe(o.note),
+                                     sp.assessment.status.value, sp.assessment.reason_en])
     return out.getvalue()

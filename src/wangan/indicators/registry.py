@@ -76,6 +76,8 @@ def find_plan(session: Session, shipped: Sequence[PlanFile], plan_key: str) -> P
     for plan in shipped:
         if plan.id == plan_key:
             return PlanEntry(plan, "shipped")
+    if "\x00" in plan_key or len(plan_key) > 100:
+        return None  # no such key can be stored; PostgreSQL would refuse the NUL in the query itself
     row = session.scalar(select(UploadedPlan).where(UploadedPlan.plan_key == plan_key))
     return PlanEntry(_parse(row), "uploaded", row) if row is not None else None
 

@@ -622,6 +622,21 @@ def parse_datetime(text: str, *, row: int, column: str, default_tz: tzinfo) -> d
         moment = datetime.fromisoformat(cleaned.upper().replace("Z", "+00:00"))
     except ValueError as exc:
         raise _fail(row, column, f"{cleaned!r} is not a valid date and time: {exc}") from exc
+    if not 1900 <= moment.year <= 2100:
+        # Also keeps astimezone() clear of the calendar's edges, where it overflows.
+        raise _fail(row, column, f"{cleaned!r}: the year {moment.year} is outside 1900–2100")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=default_tz)
     return moment.astimezone(UTC)
+
+
+# What a spreadsheet may take as the start of a formula (also after leading spaces or line breaks).
+_FORMULA_LEAD = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell for a CSV export that Excel or WPS will not run as a formula (OWASP's CSV injection
+    advice): such cells get a leading apostrophe."""
+    if text[:1] in _FORMULA_LEAD or text.lstrip()[:1] in _FORMULA_LEAD:
+        return "'" + text
+    return text

@@ -134,14 +134,32 @@ def convert(value: Decimal | int, from_unit: Unit | str, to_unit: Unit | str) ->
     # Inexact is trapped so that a factor that is not a power of ten fails loudly rather than rounds.
     digits = len(amount.as_tuple().digits) + len(source.factor.as_tuple().digits) + len(
         target.factor.as_tuple().digits) + 2
-    with decimal.localcontext() as ctx:
-        ctx.prec = max(digits, 28)
-        ctx.traps[decimal.Inexact] = True
-        ctx.traps[decimal.Rounded] = True
-        result = amount * source.factor / target.factor
-        # Whole results are written without a positive exponent: 1500, not 1.50E+3.
-        exponent = result.as_tuple().exponent
-        return result.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else result
+    try:
+        with decimal.localcontext() as ctx:
+            ctx.prec = max(digits, 28)
+            ctx.traps[decimal.Inexact] = True
+            ctx.traps[decimal.Rounded] = True
+            result = amount * source.factor / target.factor
+            # Whole results are written without a positive exponent: 1500, not 1.50E+3.
+            exponent = result.as_tuple().exponent
+            return result.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else result
+    except ArithmeticError as exc:
+        raise UnitError(f"{amount} {source.label_en} is too large or too precise to convert to {target.label_en} "
+                        "exactly", code="amount-out-of-range") from exc
+
+
+# What the database keeps of an amount (Numeric(28, 8)): at most 20 digits before the point and 8 after.
+MAX_WHOLE_DIGITS, MAX_DECIMALS = 20, 8
+
+
+def fits_amount(amount: Decimal) -> bool:
+    """The amount can be stored exactly: finite, at most 20 whole digits and 8 decimals."""
+    if not amount.is_finite():
+        return False
+    _sign, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):
+        return False
+    return max(0, -exponent) <= MAX_DECIMALS and max(0, len(digits) + exponent) <= MAX_WHOLE_DIGITS
 
 
 def to_yi_yuan(value: Decimal | int, unit: Unit | str) -> Decimal:

@@ -27,6 +27,7 @@ from wangan.errors import DomainError, Forbidden, TooLarge, Unauthenticated
 from wangan.kernel import identity
 from wangan.kernel.auth import ANONYMOUS, Principal, principal_for
 from wangan.kernel.models import User
+from wangan.kernel.numbers import whole_number
 from wangan.runtime import Runtime
 from wangan.web import i18n
 from wangan.web.rendering import clock_view, duration_parts
@@ -257,9 +258,9 @@ async def csrf_protect(request: Request) -> AsyncIterator[None]:
         return
     rt = runtime_of(request)
     max_body, max_text = _form_limits(rt)
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > max_body:
-        raise TooLarge(f"the form is {int(length)} bytes; at most {max_body} bytes are accepted")
+    length = whole_number(request.headers.get("content-length", ""), max_digits=18)
+    if length is not None and length > max_body:
+        raise TooLarge(f"the form is {length} bytes; at most {max_body} bytes are accepted")
     form = await request.form(max_files=rt.intake_limits.max_attachments + 10, max_fields=200,
                               max_part_size=max_text)
     try:

@@ -25,6 +25,8 @@ _FIELDS_INVALID = "部分字段无效"
 _NOTHING_IMPORTED = ";未导入任何数据"
 
 INDICATORS_DOMAIN_ZH: dict[str, str] = {
+    "the amount has too many digits to be kept exactly: at most 20 before the decimal point and 8 after, in yuan":
+        "金额位数过多,无法精确保存:以元计,整数部分最多 20 位,小数部分最多 8 位",
     # tabular: cells
     "a number is required": "须填写数字",
     "the number is too long": "数字过长",
@@ -444,4 +446,12 @@ INDICATORS_DOMAIN_ZH_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
      "征求意见活动 {0} 已于北京时间 {1} 截止;不再接收意见"),
     (_P(r"no comment (\S+) on consultation (\S+)"), "征求意见活动 {1} 中没有意见 {0}"),
     (_P(r"no comment (.+)"), "没有意见 {0}"),
+    # bounds added after review: far-off years, amounts too large to keep exactly, headcounts
+    (_P(r"(.+): the year (-?\d+) is outside 1900–2100"), "{0}:年份 {1} 不在 1900–2100 之间"),
+    (_P(r"the year (-?\d+) is outside 1900–2100"), "年份 {0} 不在 1900–2100 之间"),
+    (_P(r"(\S+) (.+) is too large or too precise to convert to (.+) exactly"),
+     "{0} {1} 数值过大或精度过高,无法精确换算为{2}"),
+    (_P(r"(\S+) (\S+) has too many digits to be kept exactly: at most 20 before the decimal point and 8 after, "
+        r"in yuan"), "{0} {1} 位数过多,无法精确保存:以元计,整数部分最多 20 位,小数部分最多 8 位"),
+    (_P(r"a headcount between 0 and ([\d,]+)"), "从业人员数应在 0 至 {0} 之间"),
 )

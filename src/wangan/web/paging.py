@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from wangan.kernel.numbers import whole_number
+
 
 @dataclass(frozen=True)
 class Pager:
@@ -14,7 +16,8 @@ class Pager:
     @classmethod
     def of(cls, raw: str, size: int) -> Pager:
         """A page number from the query string; anything odd means the first page."""
-        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        parsed = whole_number(raw)
+        number = parsed if parsed is not None and 0 < parsed < 100_000 else 1
         return cls(page=number, size=size)
 
     @property

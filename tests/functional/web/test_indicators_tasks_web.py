@@ -54,6 +54,8 @@ def test_detail_and_unknown(signed_in: Browser) -> None:
     assert 'name="title_zh"' not in page  # the file's title is not offered for editing
     assert signed_in.get(f"{BASE}/40").status_code == 404
     assert signed_in.get(f"{BASE}/abc").status_code == 404
+    assert signed_in.get(f"{BASE}/²").status_code == 404  # isdigit() says yes, int() says no
+    assert signed_in.get(f"{BASE}/{'9' * 5000}").status_code == 404
     assert signed_in.get("/indicators/NOPE/tasks").status_code == 404
 
 

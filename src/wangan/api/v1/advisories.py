@@ -21,6 +21,7 @@ from wangan.api.v1.schemas import Page, Strict
 from wangan.downloads import attachment_headers
 from wangan.errors import Invalid, NotFound
 from wangan.kernel.auth import Principal
+from wangan.kernel.numbers import whole_number
 from wangan.vulns import advisories
 from wangan.vulns.models import Advisory, AdvisoryAttachment, AttachmentKind
 
@@ -211,9 +212,10 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise Invalid("If-Match must carry the advisory version, e.g. If-Match: \"3\"")
-    return int(text)
+    return number
 
 
 def _internal(session: Session, principal: Principal, number: str) -> Advisory | None:

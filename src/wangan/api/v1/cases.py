@@ -28,6 +28,7 @@ from wangan.api.v1.schemas import (
 )
 from wangan.api.v1.views import case_out
 from wangan.errors import Invalid
+from wangan.kernel.numbers import whole_number
 from wangan.vulns import cases, forwarding, members, sharing
 from wangan.vulns.models import CaseShare, ProviderForward
 
@@ -38,9 +39,10 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().strip('W/').strip('"')
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise Invalid("If-Match must carry the case version, e.g. If-Match: \"3\"")
-    return int(text)
+    return number
 
 
 @router.get("", response_model=Page[CaseOut], summary="Cases you may see, nearest NVDB deadline first")

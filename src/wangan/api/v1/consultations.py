@@ -27,6 +27,7 @@ from wangan.indicators import consultations as svc
 from wangan.indicators import policy
 from wangan.indicators.models import Consultation
 from wangan.kernel.auth import Principal
+from wangan.kernel.numbers import whole_number
 from wangan.kernel.ratelimit import RateLimiter
 
 router = APIRouter(prefix="/consultations", tags=["consultations"])
@@ -61,10 +62,11 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise Invalid("If-Match must carry the consultation's version, e.g. If-Match: \"3\"",
                       problems=[FieldProblem("If-Match", "the version in quotes")])
-    return int(text)
+    return number
 
 
 class CommentOut(BaseModel):

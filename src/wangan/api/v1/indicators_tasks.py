@@ -18,6 +18,7 @@ from wangan.api.v1.schemas import Strict
 from wangan.errors import FieldProblem, Invalid, TooLarge
 from wangan.indicators import tasks
 from wangan.indicators.tabular import DEFAULT_MAX_BYTES
+from wangan.kernel.numbers import whole_number
 from wangan.runtime import Runtime
 
 router = APIRouter(prefix="/tasks", tags=["indicators"])
@@ -37,10 +38,11 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise Invalid("If-Match must carry the task's version, e.g. If-Match: \"3\"",
                       problems=[FieldProblem("If-Match", "the task version in quotes")])
-    return int(text)
+    return number
 
 
 class UpdateOut(BaseModel):

@@ -28,6 +28,7 @@ from wangan.downloads import attachment_headers
 from wangan.errors import FieldProblem, Invalid, NotFound, TooLarge
 from wangan.kernel.auth import Principal
 from wangan.kernel.calendar import beijing_date
+from wangan.kernel.numbers import whole_number
 from wangan.reports import impact
 from wangan.reviews import assessment, cases, commitments, screening
 from wangan.reviews import clocks as clockmath
@@ -54,10 +55,11 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         raise Invalid("If-Match must carry the review case's version, e.g. If-Match: \"3\"",
                       problems=[FieldProblem("If-Match", "the case version in quotes")])
-    return int(text)
+    return number
 
 
 def _today(rt: Runtime) -> dt.date:

@@ -12,6 +12,7 @@ from wangan.kernel import identity
 from wangan.kernel.audit import Actor
 from wangan.kernel.auth import KNOWN_SCOPES
 from wangan.kernel.models import User
+from wangan.kernel.numbers import whole_number
 from wangan.web.core import FormDep, UserDep, Web, text
 from wangan.web.forms import FormState
 
@@ -36,7 +37,7 @@ def create_token(web: UserDep, form: FormDep) -> Response:
     chosen = [s for s in KNOWN_SCOPES if text(form, f"scope_{s}")]
     state.values.update({f"scope_{s}": "1" for s in chosen})
     days_raw = state.get("days").strip()
-    if days_raw and not (days_raw.isdigit() and 1 <= int(days_raw) <= 3650):
+    if days_raw and not (1 <= (whole_number(days_raw) or 0) <= 3650):
         state.add("days", web.t("token.bad_days"))
     if not chosen:
         state.add("scopes", web.t("token.no_scope"))
@@ -49,7 +50,7 @@ def create_token(web: UserDep, form: FormDep) -> Response:
     try:
         _token, raw = identity.create_token(web.db, Actor(user.id, user.email), user,
                                             name=state.get("name").strip()[:100], scopes=chosen,
-                                            ttl_days=int(days_raw) if days_raw else None)
+                                            ttl_days=whole_number(days_raw) if days_raw else None)
     except Invalid as exc:
         web.rollback(exc)
         state.absorb(exc, web.dt)

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from wangan.downloads import attachment_headers
 from wangan.errors import Conflict, Forbidden, Invalid, NotFound
 from wangan.kernel.models import UserRole
+from wangan.kernel.numbers import whole_number
 from wangan.vulns import advisories
 from wangan.vulns.gate import Decision
 from wangan.vulns.models import Advisory, AdvisoryState, AttachmentKind
@@ -184,7 +185,7 @@ def show(number: str, web: UserDep) -> Response:
 
 
 def _version(raw: str) -> int | None:
-    return int(raw) if raw.strip().isdigit() else None
+    return whole_number(raw)
 
 
 @router.post(f"{BASE}/{{number}}/edit")

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from wangan.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from wangan.kernel import workday_overrides as overrides
 from wangan.kernel.calendar import beijing_date
+from wangan.kernel.numbers import whole_number
 from wangan.kernel.workdays import FIRST_YEAR, LAST_YEAR, DayKind
 from wangan.reviews import cases
 from wangan.web.core import FormDep, UserDep, Web, text
@@ -123,11 +124,12 @@ def confirm(web: UserDep, form: FormDep) -> Response:
     _require_admin(web)
     state = FormState(values={n: text(form, n) for n in ("year", "source", "note")})
     raw = state.get("year").strip()
-    if not raw.isdigit():
+    year = whole_number(raw, max_digits=4)
+    if year is None:
         state.add("year", web.t("review.whole_number"))
         return _failed(web, "confirm", state, None)
     try:
-        overrides.confirm_year(web.db, web.principal, int(raw), state.get("source"), note=state.get("note"),
+        overrides.confirm_year(web.db, web.principal, year, state.get("source"), note=state.get("note"),
                                now=web.now())
     except (Invalid, Conflict) as exc:
         return _failed(web, "confirm", state, exc)

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from wangan.errors import Conflict, DomainError, Invalid
 from wangan.kernel import identity
+from wangan.kernel.numbers import whole_number
 from wangan.vulns import cases, finder, products
 from wangan.vulns.models import Case
 from wangan.web import case_panels
@@ -207,7 +208,7 @@ def edit_case(case_ref: str, web: UserDep, form: FormDep) -> Response:
 
 
 def _version(raw: str) -> int | None:
-    return int(raw) if raw.strip().isdigit() else None
+    return whole_number(raw)
 
 
 @router.post("/cases/{case_ref}/transition")

@@ -20,6 +20,7 @@ from wangan.indicators import consultations as svc
 from wangan.indicators import policy
 from wangan.indicators.models import Consultation
 from wangan.kernel.calendar import BEIJING
+from wangan.kernel.numbers import whole_number
 from wangan.kernel.ratelimit import RateLimiter
 from wangan.web.core import FormDep, UserDep, Web, WebDep, client_ip, text
 from wangan.web.forms import FormState
@@ -193,7 +194,7 @@ def update(slug: str, web: UserDep, form: FormDep) -> Response:
     raw_version = state.get("version")
     try:
         c = svc.update_consultation(web.db, web.principal, slug, {n: state.get(n) for n in names},
-                                    expected_version=int(raw_version) if raw_version.isdigit() else None,
+                                    expected_version=whole_number(raw_version),
                                     now=web.now())
     except DomainError as exc:
         web.rollback(exc)

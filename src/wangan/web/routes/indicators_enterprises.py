@@ -19,6 +19,7 @@ from wangan.indicators import enterprises, investment, policy, registry, tabular
 from wangan.indicators.computations import STATUS_LABELS, percent
 from wangan.indicators.plans import PlanFile
 from wangan.indicators.units import CNY, UnitError, convert, parse_unit
+from wangan.kernel.numbers import whole_number
 from wangan.reports import charts
 from wangan.web.core import FormDep, UserDep, Web, files, text
 from wangan.web.forms import FormState
@@ -200,13 +201,13 @@ def save(plan_id: str, web: UserDep, form: FormDep) -> Response:
     security = _amount(state, "security_revenue", factor, web.t("ent.bad_amount"))
     headcount: int | None = None
     if state.get("headcount"):
-        if state.get("headcount").isdigit():
-            headcount = int(state.get("headcount"))
-        else:
+        headcount = whole_number(state.get("headcount"))
+        if headcount is None:
             state.add("headcount", web.t("ent.bad_headcount"))
     if state.get("year"):
-        if state.get("year").isdigit():
-            years.append(enterprises.YearFigures(int(state.get("year")), revenue, security, headcount))
+        year = whole_number(state.get("year"), max_digits=4)
+        if year is not None:
+            years.append(enterprises.YearFigures(year, revenue, security, headcount))
         else:
             state.add("year", web.t("ent.bad_year"))
     if state.errors:
@@ -349,7 +350,7 @@ def investment_add(plan_id: str, web: UserDep, form: FormDep) -> Response:
                 raise InvalidOperation
         except InvalidOperation:
             state.add(name, web.t("ent.bad_amount"))
-    if not state.get("year").isdigit():
+    if whole_number(state.get("year"), max_digits=4) is None:
         state.add("year", web.t("ent.bad_year"))
     vintage = None
     if state.get("vintage"):
@@ -362,7 +363,8 @@ def investment_add(plan_id: str, web: UserDep, form: FormDep) -> Response:
         return _investment_page(web, plan, state, status=422)
     try:
         investment.save_investment(web.db, web.principal, web.rt.plans, plan.id, industry=state.get("industry"),
-                                   year=int(state.get("year")), it_investment=numbers["it_investment"],
+                                   year=whole_number(state.get("year"), max_digits=4) or 0,
+                                   it_investment=numbers["it_investment"],
                                    security_investment=numbers["security_investment"], unit=state.get("unit"),
                                    source=state.get("source"), vintage=vintage,
                                    is_forecast=bool(state.get("is_forecast")), note=state.get("note"), now=web.now())

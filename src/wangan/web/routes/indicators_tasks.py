@@ -15,6 +15,7 @@ from wangan.errors import Conflict, Invalid, NotFound, TooLarge
 from wangan.indicators import policy, registry, tabular, tasks
 from wangan.indicators.plans import PlanFile
 from wangan.kernel.calendar import beijing_date
+from wangan.kernel.numbers import whole_number
 from wangan.web.core import FormDep, UserDep, Web, files, text
 from wangan.web.forms import FormState
 
@@ -30,9 +31,10 @@ def _plan(web: Web, plan_id: str) -> PlanFile:
 
 
 def _number(raw: str) -> int:
-    if not raw.isdigit():
+    number = whole_number(raw)
+    if number is None:
         raise NotFound(f"there is no task {raw!r}; tasks are numbered 1, 2, 3 …")
-    return int(raw)
+    return number
 
 
 def _labels(web: Web, plan: PlanFile) -> dict[str, Any]:
@@ -163,7 +165,7 @@ def edit_task(plan_id: str, number: str, web: UserDep, form: FormDep) -> Respons
     raw_version = state.get("version").strip()
     try:
         tasks.update_task(web.db, web.principal, web.rt.plans, plan.id, n, changes,
-                          expected_version=int(raw_version) if raw_version.isdigit() else None, now=web.now())
+                          expected_version=whole_number(raw_version), now=web.now())
     except (Invalid, Conflict) as exc:
         web.rollback(exc)
         state.absorb(exc, web.dt)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from wangan.errors import Conflict, Invalid, NotFound
 from wangan.kernel import identity
 from wangan.kernel.models import Organisation
+from wangan.kernel.numbers import whole_number
 from wangan.vulns import operator, products
 from wangan.vulns.models import AssetKind, FindingState
 from wangan.web.core import FormDep, UserDep, Web, text
@@ -152,7 +153,7 @@ def act_on_finding(finding_id: str, web: UserDep, form: FormDep) -> Response:
     version = text(form, "version")
     try:
         operator.move_finding(web.db, web.principal, fid, text(form, "action"), note=state.get("note"),
-                              expected_version=int(version) if version.isdigit() else None)
+                              expected_version=whole_number(version))
     except (Invalid, Conflict) as exc:
         web.rollback(exc)
         state.absorb(exc, web.dt)

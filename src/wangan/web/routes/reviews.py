@@ -22,6 +22,7 @@ from wangan.errors import Conflict, DomainError, Invalid, TooLarge
 from wangan.kernel import identity
 from wangan.kernel.calendar import beijing_date
 from wangan.kernel.models import User, UserRole
+from wangan.kernel.numbers import whole_number
 from wangan.kernel.workdays import WorkCalendar
 from wangan.reports import impact
 from wangan.reports.rendering import check_lang, labeller
@@ -64,7 +65,7 @@ def _day(web: Web, state: FormState, name: str, *, required: bool = True) -> dat
 
 
 def _version(raw: str) -> int | None:
-    return int(raw) if raw.strip().isdigit() else None
+    return whole_number(raw)
 
 
 def _labels(web: Web) -> dict[str, Any]:
@@ -367,9 +368,8 @@ def transition(number: str, web: UserDep, form: FormDep) -> Response:
     extension: int | None = None
     raw = state.get("extension_working_days").strip()
     if raw:
-        if raw.isdigit():
-            extension = int(raw)
-        else:
+        extension = whole_number(raw)
+        if extension is None:
             state.add("extension_working_days", web.t("review.whole_number"))
     if state.errors:
         return _failed(web, number, "transition", state, None)
@@ -464,9 +464,8 @@ def add_item(number: str, web: UserDep, form: FormDep) -> Response:
     working_days: int | None = None
     raw = state.get("working_days").strip()
     if raw:
-        if raw.isdigit():
-            working_days = int(raw)
-        else:
+        working_days = whole_number(raw)
+        if working_days is None:
             state.add("working_days", web.t("review.whole_number"))
     if state.errors:
         return _failed(web, number, "supervision", state, None)

@@ -583,7 +583,9 @@ def _code(raw: str, field_name: str = "credit_code") -> str:
 
 def _find(session: Session, raw_code: str) -> Enterprise:
     code = cc.normalise(raw_code)
-    ent = session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+    # No stored code is longer than 18 characters or holds a NUL (which PostgreSQL refuses in a query).
+    ent = (None if len(code) > 18 or "\x00" in code
+           else session.scalar(select(Enterprise).where(Enterprise.credit_code == code)))
     if ent is None:
         raise NotFound(f"no enterprise with the credit code {code!r} in the register")
     return ent

@@ -76,6 +76,8 @@ def test_a_consultation_window_at_the_calendars_edge_is_a_422(client: TestClient
 def test_keys_with_a_nul_character_are_not_found(client: TestClient, analyst: dict[str, str]) -> None:
     assert_problem(client.get("/api/v1/plans/X%00Y", headers=analyst), 404)
     assert_problem(client.get("/api/v1/consultations/abc%00def"), 404)
+    assert_problem(client.get("/api/v1/enterprises/%00", headers=analyst), 404)
+    assert_problem(client.delete("/api/v1/enterprises/9135%000100M000100Y43", headers=analyst), 404)
 
 
 def test_the_plan_report_csv_defuses_formulas(client: TestClient, analyst: dict[str, str]) -> None:
